@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from itsmctl.cli.common import color_wanted, emit, now_option, parse_now, ref_option, repo_root
+from itsmctl.pipeline import check_catalog
+from itsmctl.reporters import REPORTERS, default_format
+
+
+@click.command("check")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(sorted(REPORTERS)), default=None,
+              help="Output format (default: github under GitHub Actions, else text).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the report to this file instead of standard output.")
+@ref_option
+@now_option
+@click.pass_context
+def command(ctx: click.Context, paths: tuple[str, ...], fmt: str | None, output: Path | None,
+            ref: str | None, now: str | None) -> int:
+    """Validate the catalog: YAML, schema, references, semantic checks.
+
+    With PATHS, report only on those files or folders (the whole catalog is still read,
+    so references resolve). Exit 0 when clean, 1 on errors, 2 if it cannot run.
+    """
+    checked = check_catalog(repo_root(ctx), ref=ref, today=parse_now(now), paths=paths)
+    reporter = REPORTERS[fmt or default_format()]
+    emit(reporter.render(checked.result, color=color_wanted(output)), output)
+    return checked.result.exit_code

@@ -1,0 +1,53 @@
+"""Options and helpers shared by commands."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from itsmctl.errors import FatalError
+from itsmctl.output import write_file
+
+
+def parse_now(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        if "T" in value or " " in value:
+            return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+        return dt.date.fromisoformat(value)
+    except ValueError as error:
+        raise FatalError(f"--now: '{value}' is not a date (YYYY-MM-DD) or ISO date-time") \
+            from error
+
+
+now_option = click.option(
+    "--now", "now", metavar="DATE",
+    help="Judge dates (expiry, reviewBy) as of this day instead of today.")
+ref_option = click.option(
+    "--ref", default=None, metavar="REF",
+    help="Read the catalog at this git ref instead of the work tree.")
+
+
+def emit(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_file(output, text.encode())
+
+
+def color_wanted(output: Path | None) -> bool:
+    import os
+
+    if output is not None or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty() or bool(os.environ.get("FORCE_COLOR"))
+
+
+def repo_root(ctx: click.Context) -> Path:
+    root: Any = ctx.find_root().obj
+    return Path(root)

@@ -1,0 +1,61 @@
+"""`itsmctl`: translate arguments into one core call each, and exit codes (SPEC §4)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from itsmctl import __version__
+from itsmctl.cli import build, check, explain, init, rules, schema
+from itsmctl.errors import EXIT_FATAL, FatalError
+from itsmctl.sources import find_repo_root
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--repo", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The catalog repository (default: the enclosing git work tree, else .).")
+@click.version_option(__version__, prog_name="itsmctl")
+@click.pass_context
+def cli(ctx: click.Context, repo: Path | None) -> None:
+    """GitOps for IT service management: check, explain and build a service catalog."""
+    ctx.obj = (repo if repo is not None else find_repo_root(Path.cwd())).resolve()
+
+
+for module in (check, explain, schema, init, build, rules):
+    cli.add_command(module.command)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return its exit code; never lets a traceback reach the user."""
+    try:
+        result = cli.main(args=list(argv) if argv is not None else None,
+                          prog_name="itsmctl", standalone_mode=False)
+        return int(result or 0)
+    except FatalError as error:
+        click.echo(error.show(), err=True)
+        return error.exit_code
+    except click.exceptions.Exit as done:
+        return int(done.exit_code)
+    except click.ClickException as error:
+        error.show()
+        return EXIT_FATAL
+    except click.exceptions.Abort:
+        click.echo("itsmctl: aborted", err=True)
+        return EXIT_FATAL
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # a bug: say so plainly, keep the traceback behind a switch
+        if os.environ.get("ITSMCTL_DEBUG"):
+            raise
+        click.echo(f"itsmctl: internal error: {type(error).__name__}: {error}\n"
+                   "hint: this is a bug in itsmctl; rerun with ITSMCTL_DEBUG=1 and report "
+                   "the traceback", err=True)
+        return EXIT_FATAL
+
+
+def run() -> None:
+    sys.exit(main())

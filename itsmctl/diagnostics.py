@@ -1,0 +1,86 @@
+"""Diagnostics are frozen data, collected from every stage and sorted for output."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from itsmctl.errors import EXIT_FINDINGS, EXIT_OK
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 0, "warning": 1, "info": 2}[self.value]
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One finding, located at the offending key or value (1-based line and column)."""
+
+    path: str
+    line: int
+    column: int
+    rule: str
+    message: str
+    severity: Severity = field(default=Severity.ERROR, compare=False)
+    kind: str | None = field(default=None, compare=False)
+    name: str | None = field(default=None, compare=False)
+    json_path: str | None = field(default=None, compare=False)
+    suppressed: bool = field(default=False, compare=False)
+
+    def format(self) -> str:
+        return (
+            f"{self.path}:{self.line}:{self.column}: {self.severity.value}: "
+            f"{self.message} [{self.rule}]"
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "severity": self.severity.value,
+            "message": self.message,
+            "rule": self.rule,
+        }
+        for key, value in (("kind", self.kind), ("name", self.name), ("jsonPath", self.json_path)):
+            if value is not None:
+                data[key] = value
+        if self.suppressed:
+            data["suppressed"] = True
+        return data
+
+    def replace(self, **changes: Any) -> Diagnostic:
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass
+class Result:
+    """Everything one run found, plus what it looked at (for per-file formats)."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    documents: int = 0
+
+    def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.diagnostics.extend(diagnostics)
+
+    def sorted(self) -> list[Diagnostic]:
+        return sorted(set(self.diagnostics))
+
+    def count(self, severity: Severity) -> int:
+        return sum(
+            1 for d in set(self.diagnostics) if d.severity is severity and not d.suppressed
+        )
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_FINDINGS if self.count(Severity.ERROR) else EXIT_OK

@@ -1,0 +1,109 @@
+"""`itsmctl explain`: the schema's documentation for a kind or field, like kubectl explain."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+from itsmctl.errors import FatalError
+from itsmctl.schemas import document_schema
+from itsmctl.schemas.kinds import KIND_NAMES
+from itsmctl.validate.schema import did_you_mean
+
+Schema = dict[str, Any]
+
+
+def _deref(schema: Schema, root: Schema) -> tuple[Schema, str | None]:
+    if "$ref" in schema and schema["$ref"].startswith("#/$defs/"):
+        name = schema["$ref"][8:]
+        merged = {**root["$defs"][name], **{k: v for k, v in schema.items() if k != "$ref"}}
+        return merged, name
+    return schema, None
+
+
+def type_label(schema: Schema, root: Schema) -> str:
+    schema, defname = _deref(schema, root)
+    if "x-reference" in schema and schema["x-reference"] not in ("*", "PriorityLevel"):
+        return f"<{schema['x-reference']} name>"
+    if defname and defname not in ("name",):
+        return f"<{defname}>"
+    if "enum" in schema:
+        return "<" + " | ".join(str(v) for v in schema["enum"]) + ">"
+    if "const" in schema:
+        return f"<{schema['const']}>"
+    kind = schema.get("type")
+    if kind == "array":
+        return "<[]" + type_label(schema.get("items", {}), root)[1:]
+    if kind == "object":
+        if "properties" in schema:
+            return "<Object>"
+        return "<map[string]" + type_label(schema.get("additionalProperties", {}), root)[1:] \
+            if isinstance(schema.get("additionalProperties"), dict) else "<map>"
+    if "anyOf" in schema:
+        return "<" + " | ".join(type_label(s, root)[1:-1] for s in schema["anyOf"]) + ">"
+    return f"<{kind or 'any'}>"
+
+
+def _children(schema: Schema, root: Schema) -> tuple[Schema, list[str]]:
+    schema, _ = _deref(schema, root)
+    while schema.get("type") == "array" and isinstance(schema.get("items"), dict):
+        schema, _ = _deref(schema["items"], root)
+    if "properties" not in schema and isinstance(schema.get("additionalProperties"), dict):
+        inner, _ = _deref(schema["additionalProperties"], root)
+        if "properties" in inner:
+            schema = inner
+    return schema, list(schema.get("required", []))
+
+
+def _describe(schema: Schema, root: Schema) -> str:
+    schema, _ = _deref(schema, root)
+    text = schema.get("description", "")
+    if "default" in schema:
+        text += f" Default: {schema['default']}."
+    return text
+
+
+def explain(field: str, recursive: bool = False) -> str:
+    kind, *parts = field.split(".")
+    if kind not in KIND_NAMES:
+        raise FatalError(f"unknown kind '{kind}'{did_you_mean(kind, KIND_NAMES)}",
+                         f"kinds: {', '.join(KIND_NAMES)}")
+    root = document_schema(kind)
+    schema: Schema = root
+    for i, part in enumerate(parts):
+        container, _ = _children(schema, root)
+        properties = container.get("properties", {})
+        if part not in properties:
+            where = ".".join([kind, *parts[:i]])
+            raise FatalError(f"field '{part}' does not exist in {where}"
+                             f"{did_you_mean(part, list(properties))}")
+        schema = properties[part]
+    lines = [f"KIND:     {kind}", "VERSION:  itsmctl/v1"]
+    if parts:
+        lines.append(f"FIELD:    {'.'.join(parts)} {type_label(schema, root)}")
+    lines += ["", "DESCRIPTION:"]
+    lines += textwrap.wrap(_describe(schema, root), 76, initial_indent="    ",
+                           subsequent_indent="    ") or ["    (none)"]
+    container, required = _children(schema, root)
+    if container.get("properties"):
+        lines += ["", "FIELDS:"]
+        lines += _fields(container, root, required, recursive, 1)
+    return "\n".join(lines) + "\n"
+
+
+def _fields(schema: Schema, root: Schema, required: list[str], recursive: bool,
+            depth: int) -> list[str]:
+    out = []
+    pad = "   " * depth
+    for name, sub in schema.get("properties", {}).items():
+        flag = " -required-" if name in required else ""
+        out.append(f"{pad}{name}\t{type_label(sub, root)}{flag}")
+        if recursive:
+            inner, inner_required = _children(sub, root)
+            if inner.get("properties") and inner is not schema:
+                out += _fields(inner, root, inner_required, recursive, depth + 1)
+        else:
+            for line in textwrap.wrap(_describe(sub, root), 72):
+                out.append(f"{pad}  {line}")
+            out.append("")
+    return out

@@ -1,0 +1,39 @@
+"""path:line:col: severity: message [rule] -- the GCC/ruff habit that editors parse."""
+
+from __future__ import annotations
+
+from itsmctl.diagnostics import Diagnostic, Result, Severity
+
+_COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
+
+
+def _paint(code: str, text: str, color: bool) -> str:
+    return f"\033[{code}m{text}\033[0m" if color else text
+
+
+def line(d: Diagnostic, color: bool) -> str:
+    if not color:
+        return d.format()
+    where = _paint("1", f"{d.path}:{d.line}:{d.column}:", color)
+    severity = _paint("1;" + _COLORS[d.severity], f"{d.severity.value}:", color)
+    return f"{where} {severity} {d.message} {_paint('2', f'[{d.rule}]', color)}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def summary(result: Result) -> str:
+    counts = [(result.count(s), s.value) for s in Severity]
+    problems = [_plural(n, word) for n, word in counts if n]
+    waived = sum(1 for d in set(result.diagnostics) if d.suppressed)
+    if waived:
+        problems.append(f"{waived} waived")
+    scope = f"{_plural(len(result.files), 'file')}, {_plural(result.documents, 'document')}"
+    return f"{', '.join(problems)} in {scope}" if problems else f"No problems in {scope}"
+
+
+def render(result: Result, color: bool = False) -> str:
+    lines = [line(d, color) for d in result.sorted() if not d.suppressed]
+    lines.append(summary(result))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,195 @@
+"""Where documents come from: the work tree, or a git ref read without a checkout.
+
+This is the only module that talks to git (through gitpython, imported lazily so
+that checking the work tree does not pay for it).
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from itsmctl.errors import FatalError
+from itsmctl.yamlio import MAX_FILE_BYTES
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """A file's bytes, or why they could not be read (rule id, message)."""
+
+    path: str
+    data: bytes | None = None
+    problem: tuple[str, str] | None = None
+
+
+class Source(Protocol):
+    label: str
+
+    def read(self, path: str) -> bytes | None: ...
+
+    def files(self, folders: tuple[str, ...]) -> Iterator[RawFile]: ...
+
+
+def find_repo_root(start: Path) -> Path:
+    """The enclosing git work tree, else the folder itself."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return start
+
+
+def _too_large(path: str, size: int) -> RawFile:
+    return RawFile(path, problem=(
+        "yaml-too-large", f"file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes",
+    ))
+
+
+def _escape(path: str, target: str) -> RawFile:
+    return RawFile(path, problem=(
+        "symlink-escape", f"symbolic link to '{target}' leaves the repository; not read",
+    ))
+
+
+class WorkTree:
+    def __init__(self, root: Path) -> None:
+        if not root.is_dir():
+            raise FatalError(f"repository folder '{root}' does not exist")
+        self.root = root.resolve()
+        self.label = "work tree"
+
+    def _inside(self, path: Path) -> bool:
+        real = Path(os.path.realpath(path))
+        return real == self.root or self.root in real.parents
+
+    def read(self, path: str) -> bytes | None:
+        full = self.root / path
+        if not full.is_file() or not self._inside(full):
+            return None
+        return full.read_bytes()
+
+    def file(self, rel: str) -> RawFile:
+        """One file named on the command line, under the same rules as discovered ones."""
+        full = self.root / rel
+        if not self._inside(full):
+            return _escape(rel, os.readlink(full) if full.is_symlink() else rel)
+        try:
+            size = full.stat().st_size
+            if size > MAX_FILE_BYTES:
+                return _too_large(rel, size)
+            return RawFile(rel, full.read_bytes())
+        except OSError as error:
+            return RawFile(rel, problem=("encoding", f"cannot read file: {error.strerror}"))
+
+    def files(self, folders: tuple[str, ...]) -> Iterator[RawFile]:
+        seen: set[str] = set()
+        for folder in folders:
+            top = self.root / folder
+            if top.is_dir() and self._inside(top):
+                yield from self._walk(top, seen)
+
+    def _walk(self, top: Path, seen: set[str]) -> Iterator[RawFile]:
+        stack = [top]
+        visited: set[str] = set()
+        found: list[RawFile] = []
+        while stack:
+            folder = stack.pop()
+            real = os.path.realpath(folder)
+            if real in visited:
+                continue
+            visited.add(real)
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.name.startswith("."):
+                        continue
+                    rel = Path(entry.path).relative_to(self.root).as_posix()
+                    if entry.is_symlink() and not self._inside(Path(entry.path)):
+                        if entry.is_dir() or entry.name.endswith(YAML_SUFFIXES):
+                            found.append(_escape(rel, os.readlink(entry.path)))
+                        continue
+                    if entry.is_dir():
+                        stack.append(Path(entry.path))
+                    elif entry.name.endswith(YAML_SUFFIXES) and rel not in seen:
+                        seen.add(rel)
+                        found.append(self.file(rel))
+        yield from sorted(found, key=lambda f: f.path)
+
+
+_SYMLINK_MODE = 0o120000
+
+
+class GitRef:
+    """The files of a commit, read from git's object store (no checkout needed)."""
+
+    def __init__(self, root: Path, ref: str) -> None:
+        import git
+
+        try:
+            self.repo = git.Repo(root, search_parent_directories=True)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError) as error:
+            raise FatalError(f"'{root}' is not a git repository; --ref needs one") from error
+        self.ref = ref
+        self.label = ref
+        try:
+            self.commit = self.repo.commit(ref)
+            self.tree = self.commit.tree
+        except Exception as error:  # gitpython raises several kinds for a bad name
+            hint = None
+            if (Path(self.repo.git_dir) / "shallow").exists():
+                hint = ("this is a shallow clone: fetch the history "
+                        "(actions/checkout with fetch-depth: 0, or git fetch --unshallow)")
+            raise FatalError(f"unknown git ref '{ref}'", hint) from error
+
+    def _entry(self, path: str) -> Any:
+        try:
+            return self.tree / path
+        except KeyError:
+            return None
+
+    def _blob_bytes(self, path: str, blob: Any, depth: int = 0) -> RawFile:
+        if blob.mode == _SYMLINK_MODE:
+            target = blob.data_stream.read().decode("utf-8", "replace")
+            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
+            if target.startswith("/") or resolved.startswith(".."):
+                return _escape(path, target)
+            entry = self._entry(resolved)
+            if entry is None or entry.type != "blob" or depth > 8:
+                return RawFile(path, problem=("encoding", f"broken symbolic link to '{target}'"))
+            return self._blob_bytes(path, entry, depth + 1)
+        if blob.size > MAX_FILE_BYTES:
+            return _too_large(path, blob.size)
+        return RawFile(path, blob.data_stream.read())
+
+    def read(self, path: str) -> bytes | None:
+        entry = self._entry(path)
+        if entry is None or entry.type != "blob":
+            return None
+        raw = self._blob_bytes(path, entry)
+        return raw.data
+
+    def files(self, folders: tuple[str, ...]) -> Iterator[RawFile]:
+        seen: set[str] = set()
+        found: list[RawFile] = []
+        for folder in folders:
+            entry = self._entry(folder.strip("/"))
+            if entry is None or entry.type != "tree":
+                continue
+            for item in entry.traverse():
+                if item.type != "blob" or not item.path.endswith(YAML_SUFFIXES):
+                    continue
+                if any(part.startswith(".") for part in item.path.split("/")):
+                    continue
+                if item.path not in seen:
+                    seen.add(item.path)
+                    found.append(self._blob_bytes(item.path, item))
+        yield from sorted(found, key=lambda f: f.path)
+
+
+def open_source(root: Path, ref: str | None) -> Source:
+    return GitRef(root, ref) if ref else WorkTree(root)

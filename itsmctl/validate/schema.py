@@ -1,0 +1,212 @@
+"""Envelope and JSON Schema validation, with errors located at the offending key or value."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator, Sequence
+from functools import cache
+from typing import Any
+
+from itsmctl import API_VERSION
+from itsmctl.diagnostics import Diagnostic
+from itsmctl.model import Document, Entity
+from itsmctl.schemas import document_schema
+from itsmctl.schemas.kinds import KIND_NAMES
+from itsmctl.validate.fastschema import Check, Unsupported, compile_schema
+from itsmctl.yamlio import scalar_at, yaml11_hint
+
+_TYPE_NAMES = {
+    bool: "a boolean", int: "a number", float: "a number", str: "a string",
+    list: "a list", dict: "a mapping", type(None): "null",
+}
+_EXPECTED = {
+    "object": "a mapping", "array": "a list", "string": "a string", "boolean": "true or false",
+    "integer": "a whole number", "number": "a number", "null": "null",
+}
+
+
+def did_you_mean(word: str, candidates: Sequence[str]) -> str:
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+@cache
+def _fast_check(kind: str) -> Check | None:
+    try:
+        return compile_schema(document_schema(kind))
+    except Unsupported:
+        return None
+
+
+_VALIDATORS: dict[int, tuple[dict[str, Any], Any]] = {}
+
+
+def _validator(schema: dict[str, Any]) -> Any:
+    """jsonschema's validator for a schema, built once (schemas are never changed)."""
+    cached = _VALIDATORS.get(id(schema))
+    if cached is None or cached[0] is not schema:
+        import jsonschema
+
+        cls = jsonschema.validators.validator_for(schema)
+        cached = _VALIDATORS[id(schema)] = (schema, cls(schema, format_checker=cls.FORMAT_CHECKER))
+    return cached[1]
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, (dict, list)):
+        return _TYPE_NAMES[type(value)]
+    return str(value)
+
+
+def field_path(path: Sequence[Any]) -> str:
+    """spec.links[0].url: how people name a field."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _where(path: Sequence[Any]) -> str:
+    return f" in {field_path(path)}" if path else ""
+
+
+def _best(error: Any) -> Any:
+    """For anyOf/oneOf without a message of ours, the most relevant sub-error."""
+    from jsonschema.exceptions import best_match
+
+    while error.context and "x-error" not in error.schema:
+        error = best_match(error.context)
+    return error
+
+
+def _diagnostics_for(document: Document, error: Any) -> Iterator[Diagnostic]:
+    error = _best(error)
+    path = tuple(error.absolute_path)
+    value, validator, schema = error.instance, error.validator, error.schema
+    custom = schema.get("x-error") if isinstance(schema, dict) else None
+
+    if validator == "additionalProperties" and isinstance(value, dict):
+        known = list(schema.get("properties", {}))
+        for key in value:
+            if key not in known:
+                yield document.diagnostic(
+                    "unknown-field",
+                    f"unknown field '{key}'{_where(path)}{did_you_mean(key, known)}",
+                    (*path, key), key=True)
+        return
+    if validator == "required" and isinstance(value, dict):
+        for key in error.validator_value:
+            if key not in value:
+                yield document.diagnostic(
+                    "schema", f"missing required field '{key}'{_where(path)}", path, key=True)
+        return
+    if validator == "type":
+        expected = error.validator_value
+        names = expected if isinstance(expected, list) else [expected]
+        got = _TYPE_NAMES.get(type(value), "a value")
+        if not isinstance(value, (dict, list)):
+            got += f" ({_show(value)})"
+        message = f"expected {' or '.join(_EXPECTED.get(n, n) for n in names)}, got {got}"
+        message += _yaml11(document, path, "string" in names)
+    elif validator == "enum":
+        options = [str(v) for v in error.validator_value]
+        message = f"{_show(value)} is not one of: {', '.join(options)}"
+        if isinstance(value, str):
+            message += did_you_mean(value, options)
+        message += _yaml11(document, path, True)
+    elif validator == "const":
+        message = f"expected {_show(error.validator_value)}, got {_show(value)}"
+    elif custom:
+        message = f"{_show(value)}: {custom}" if not isinstance(value, dict) else custom
+    elif validator == "pattern":
+        message = f"{_show(value)} does not match {error.validator_value}"
+    elif validator == "format":
+        message = f"{_show(value)} is not a valid {error.validator_value}"
+    elif validator == "minItems":
+        message = f"needs at least {error.validator_value} item(s)"
+    elif validator == "uniqueItems":
+        message = "has duplicate items"
+    elif validator == "minLength":
+        message = "must not be empty"
+    elif validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        signs = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">",
+                 "exclusiveMaximum": "<"}
+        message = f"{_show(value)} must be {signs[validator]} {error.validator_value}"
+    else:
+        message = error.message
+    prefix = f"{field_path(path)}: " if path else ""
+    yield document.diagnostic("schema", f"{prefix}{message}", path)
+
+
+def _yaml11(document: Document, path: tuple[Any, ...], wanted_text: bool) -> str:
+    if not wanted_text:
+        return ""
+    nodes = document.file.nodes()
+    if document.index >= len(nodes):
+        return ""
+    node = scalar_at(nodes[document.index], path)
+    hint = yaml11_hint(node) if node is not None else None
+    return f"; {hint}" if hint else ""
+
+
+def schema_diagnostics(document: Document, schema: dict[str, Any]) -> list[Diagnostic]:
+    """Every schema error of a document (through jsonschema, for its precise errors)."""
+    validator = _validator(schema)
+    found: list[Diagnostic] = []
+    for error in validator.iter_errors(document.data):
+        found.extend(_diagnostics_for(document, error))
+    return found
+
+
+def _envelope(document: Document) -> Diagnostic | None:
+    data = document.data
+    if not isinstance(data, dict):
+        return document.diagnostic(
+            "envelope", "a document must be a mapping with apiVersion, kind, metadata and spec")
+    version = data.get("apiVersion")
+    if version is None:
+        return document.diagnostic("envelope", f"missing apiVersion (expected {API_VERSION})")
+    if version != API_VERSION:
+        return document.diagnostic(
+            "envelope", f"unsupported apiVersion {_show(version)} (expected {API_VERSION})",
+            ("apiVersion",))
+    kind = data.get("kind")
+    if not isinstance(kind, str):
+        return document.diagnostic("envelope", "missing kind (a string such as Service)",
+                                   ("kind",) if "kind" in data else ())
+    if kind not in KIND_NAMES:
+        return document.diagnostic(
+            "unknown-kind", f"unknown kind '{kind}'{did_you_mean(kind, KIND_NAMES)}", ("kind",))
+    metadata = data.get("metadata")
+    if not isinstance(metadata, dict) or not isinstance(metadata.get("name"), str):
+        where = ("metadata",) if isinstance(metadata, dict) else ()
+        return document.diagnostic("envelope", "missing metadata.name", where, key=True)
+    return None
+
+
+def envelope_name(document: Document) -> tuple[str, str] | None:
+    """(kind, name) of a document whose envelope is sound, even if its spec is not."""
+    if _envelope(document) is not None:
+        return None
+    return document.data["kind"], document.data["metadata"]["name"]
+
+
+def validate_document(document: Document) -> tuple[Entity | None, list[Diagnostic]]:
+    problem = _envelope(document)
+    if problem:
+        return None, [problem]
+    kind = document.data["kind"]
+    fast = _fast_check(kind)
+    if fast is None or not fast(document.data):
+        diagnostics = schema_diagnostics(document, document_schema(kind))
+        if diagnostics:
+            return None, diagnostics
+    data = document.data
+    entity = Entity(kind, data["metadata"]["name"], document, data["metadata"], data["spec"])
+    return entity, []
