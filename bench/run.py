@@ -1,0 +1,89 @@
+"""Benchmark `itsmctl check` against bare YAML parsing and check-jsonschema.
+
+    python bench/run.py [--services 5000] [--rounds 5] [--skip-jsonschema]
+
+Generates the synthetic catalog (bench/generate.py) once, then runs, alternating in
+each round: (a) parsing every file with PyYAML's CSafeLoader and nothing else,
+(b) `itsmctl check`, (c) check-jsonschema on the same files against the exported
+schema. Each is a fresh process; reports medians and each one's peak memory (RSS).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from generate import generate  # noqa: E402
+
+PARSE_ONLY = """
+import os, sys, yaml
+n = 0
+for folder, _, names in os.walk(sys.argv[1]):
+    for name in names:
+        if name.endswith(('.yaml', '.yml')):
+            with open(os.path.join(folder, name), 'rb') as f:
+                n += len(list(yaml.load_all(f.read().decode(), Loader=yaml.CSafeLoader)))
+print(n)
+"""
+
+
+def timed(cmd: list[str], cwd: Path) -> tuple[float, float, int]:
+    """Wall seconds, peak RSS in MiB, exit code of one child process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in (0,):
+        err = proc.stderr.read().decode() if proc.stderr else ""
+        raise SystemExit(f"{cmd[:3]} exited {proc.returncode}: {err[-2000:]}")
+    return elapsed, usage.ru_maxrss / 1024, proc.returncode
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--services", type=int, default=5000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--skip-jsonschema", action="store_true")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="itsmctl-bench-"))
+    files = generate(work, args.services)
+    (work / ".git").mkdir()  # mark the repository root
+    files_list = sorted(str(p.relative_to(work)) for p in (work / "catalog").rglob("*.yaml"))
+    schema = HERE.parent / "schemas" / "itsmctl.schema.json"
+    runs = {
+        "a: parse only (CSafeLoader)": [sys.executable, "-c", PARSE_ONLY, "catalog"],
+        "b: itsmctl check": [sys.executable, "-m", "itsmctl", "check", "--format", "json"],
+    }
+    if not args.skip_jsonschema:
+        runs["c: check-jsonschema"] = [sys.executable, "-m", "check_jsonschema",
+                                       "--schemafile", str(schema), *files_list]
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    peaks: dict[str, float] = dict.fromkeys(runs, 0.0)
+    for _ in range(args.rounds):
+        for name, cmd in runs.items():
+            seconds, rss, _ = timed(cmd, work)
+            times[name].append(seconds)
+            peaks[name] = max(peaks[name], rss)
+    print(f"catalog: {args.services} services, {files} files; {args.rounds} rounds, "
+          f"python {sys.version.split()[0]}, {os.cpu_count()} cpus")
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    for name, median in medians.items():
+        print(f"{name:32} median {median:7.3f} s   peak RSS {peaks[name]:7.1f} MiB   "
+              f"runs {' '.join(f'{t:.2f}' for t in times[name])}")
+    a, b = medians["a: parse only (CSafeLoader)"], medians["b: itsmctl check"]
+    print(f"ratio b/a = {b / a:.2f} (goal <= 2.0)")
+    if "c: check-jsonschema" in medians:
+        print(f"ratio c/b = {medians['c: check-jsonschema'] / b:.2f} (goal > 1.0)")
+
+
+if __name__ == "__main__":
+    main()
