@@ -84,7 +84,7 @@ spec:
     - {{at: 90%, notify: team-{(s + 1) % n_teams}}}
 """)
         files += 1
-    for kind_i, ticket in enumerate(("incident", "request", "problem", "change")):
+    for ticket in ("incident", "request", "problem", "change"):
         for v in range(max(1, services // 500)):
             write(root, f"catalog/workflows/{ticket}-{v}.yaml", H + f"""kind: Workflow
 metadata:

@@ -37,8 +37,9 @@ def type_label(schema: Schema, root: Schema) -> str:
     if kind == "object":
         if "properties" in schema:
             return "<Object>"
-        return "<map[string]" + type_label(schema.get("additionalProperties", {}), root)[1:] \
-            if isinstance(schema.get("additionalProperties"), dict) else "<map>"
+        extra = schema.get("additionalProperties")
+        return "<map[string]" + type_label(extra, root)[1:] if isinstance(extra, dict) \
+            else "<map>"
     if "anyOf" in schema:
         return "<" + " | ".join(type_label(s, root)[1:-1] for s in schema["anyOf"]) + ">"
     return f"<{kind or 'any'}>"
@@ -57,7 +58,7 @@ def _children(schema: Schema, root: Schema) -> tuple[Schema, list[str]]:
 
 def _describe(schema: Schema, root: Schema) -> str:
     schema, _ = _deref(schema, root)
-    text = schema.get("description", "")
+    text = str(schema.get("description", ""))
     if "default" in schema:
         text += f" Default: {schema['default']}."
     return text

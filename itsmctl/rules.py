@@ -31,7 +31,8 @@ _RULES = [
     Rule("unknown-field", E, "A field the kind's schema does not define (often a typo)."),
     Rule("duplicate-name", E,
          "Two documents of one kind share a name, or a list repeats a name that must be unique."),
-    Rule("unknown-reference", E, "A reference names a document (or state, level) that does not exist."),
+    Rule("unknown-reference", E,
+         "A reference names a document (or state, level) that does not exist."),
     Rule("dependency-cycle", E, "Services depend on each other in a cycle."),
     Rule("category-cycle", E, "Categories are each other's parents in a cycle."),
     Rule("workflow-initial", E, "A workflow does not have exactly one initial state."),
@@ -57,9 +58,11 @@ _RULES = [
     Rule("time-order", E,
          "A time range that ends before it starts, or a date-time that is not a real instant."),
     Rule("unknown-timezone", E, "A timezone that is not a real IANA timezone name."),
-    Rule("form-options", E, "A form field has options but is not a choice, or a choice without options."),
+    Rule("form-options", E,
+         "A form field has options but is not a choice, or a choice without options."),
     Rule("policy-invalid", E, "A policy expression or message template does not compile."),
-    Rule("waiver-expired", E, "A waiver is past its expiry date; the findings it hid are active again."),
+    Rule("waiver-expired", E,
+         "A waiver is past its expiry date; the findings it hid are active again."),
     Rule("waiver-unused", W, "A waiver matches no finding."),
 ]
 

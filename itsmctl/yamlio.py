@@ -136,7 +136,7 @@ class _Converter:
 
     def _scalar(self, node: ScalarNode) -> Any:
         tag = node.tag
-        if tag == _STR or tag == _TIMESTAMP:
+        if tag in (_STR, _TIMESTAMP):
             return node.value
         if tag == _INT:
             return _constructor.construct_yaml_int(node)
@@ -220,10 +220,9 @@ def _nesting_problem(text: str) -> YamlProblem | None:
                 depth += 1
                 if depth > _SYNTAX_DEPTH_LIMIT:
                     mark = event.start_mark
+                    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
                     return YamlProblem(
-                        "yaml-too-large", f"nesting deeper than {MAX_DEPTH} levels",
-                        mark.line + 1, mark.column + 1,
-                    )
+                        "yaml-too-large", f"nesting deeper than {MAX_DEPTH} levels", line, column)
             elif isinstance(event, ends):
                 depth -= 1
     except yaml.YAMLError:
@@ -236,8 +235,8 @@ def _error_problem(error: yaml.YAMLError, text: str) -> YamlProblem:
         line, column = position_of_offset(text, error.position)
         char = f"#x{error.character:04x}" if isinstance(error.character, int) else "a byte"
         return YamlProblem("encoding", f"character {char} is not allowed in YAML", line, column)
-    if isinstance(error, yaml.MarkedYAMLError) and error.problem_mark is not None:
-        mark = error.problem_mark
+    mark = getattr(error, "problem_mark", None)
+    if isinstance(error, yaml.MarkedYAMLError) and mark is not None:
         message = error.problem or "invalid YAML"
         if error.context:
             message = f"{message} ({error.context})"
@@ -256,7 +255,9 @@ def compose_all(text: str) -> tuple[list[Node], YamlProblem | None]:
     nodes: list[Node] = []
     try:
         while loader.check_node():
-            nodes.append(loader.get_node())
+            node = loader.get_node()
+            if node is not None:
+                nodes.append(node)
     except yaml.YAMLError as error:
         return nodes, _error_problem(error, text)
     finally:

@@ -370,6 +370,11 @@ _policy = obj(
     required=["assert", "message"],
 )
 
+_TEAM_OR_ROLE: Schema = {
+    "oneOf": [{"required": ["team"]}, {"required": ["role"]}],
+    "x-error": "give exactly one of `team` or `role`",
+}
+
 _approval_rule = obj(
     "Who must approve a change (a pull request or a change request) that matches `when`.",
     {
@@ -386,8 +391,7 @@ _approval_rule = obj(
                     "role": enum("A role: the owner of the affected services, or the CAB.",
                                  ["owner", "cab"]),
                 },
-                oneOf=[{"required": ["team"]}, {"required": ["role"]}],
-                **{"x-error": "give exactly one of `team` or `role`"},
+                **_TEAM_OR_ROLE,
             ),
             minItems=1,
         ),

@@ -17,6 +17,7 @@ from itsmctl.validate import (
     cycles,
     forms,
     matrix,
+    policies,
     services,
     slas,
     teams,
@@ -35,6 +36,7 @@ CHECKS: dict[str, SemanticCheck] = {
     "services": services,
     "changes": changes,
     "forms": forms,
+    "policies": policies,
     "teams": teams,
 }
 

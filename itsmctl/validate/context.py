@@ -22,6 +22,7 @@ class Context:
 class SemanticCheck(Protocol):
     """A module with the rule ids it reports and a `check` generator."""
 
-    RULES: tuple[str, ...]
+    @property
+    def RULES(self) -> tuple[str, ...]: ...
 
     def check(self, ctx: Context) -> Iterator[Diagnostic]: ...

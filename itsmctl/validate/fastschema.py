@@ -51,7 +51,7 @@ def _json_equal(a: Any, b: Any) -> bool:
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(_json_equal(a[k], b[k]) for k in a)
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_json_equal(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(_json_equal(x, y) for x, y in zip(a, b, strict=True))
     if _is_number(a) and _is_number(b):
         return bool(a == b)
     return type(a) is type(b) and bool(a == b)
@@ -120,7 +120,7 @@ class Compiler:
             return checks[0]
 
         def all_of(x: Any) -> bool:
-            for check in checks:
+            for check in checks:  # noqa: SIM110 - a plain loop is faster on this hot path
                 if not check(x):
                     return False
             return True
@@ -246,7 +246,7 @@ class Compiler:
                                            "exclusiveMaximum") if k in schema]
         if not bounds:
             return None
-        tests = {
+        tests: dict[str, Callable[[Any, Any], bool]] = {
             "minimum": lambda x, b: x >= b, "maximum": lambda x, b: x <= b,
             "exclusiveMinimum": lambda x, b: x > b, "exclusiveMaximum": lambda x, b: x < b,
         }

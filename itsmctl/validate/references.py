@@ -51,8 +51,11 @@ def ref_fields(kind: str) -> tuple[RefField, ...]:
     return tuple(out)
 
 
+Path = tuple[str | int, ...]
+
+
 def values_at(data: Any, pattern: tuple[str, ...],
-              prefix: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], Any, bool]]:
+              prefix: Path = ()) -> Iterator[tuple[Path, Any, bool]]:
     """(path, value, is_key) for every value a pattern reaches in a document."""
     if not pattern:
         yield prefix, data, False

@@ -112,10 +112,11 @@ def _diagnostics_for(document: Document, error: Any) -> Iterator[Diagnostic]:
         got = _TYPE_NAMES.get(type(value), "a value")
         if not isinstance(value, (dict, list)):
             got += f" ({_show(value)})"
-        message = f"expected {' or '.join(_EXPECTED.get(n, n) for n in names)}, got {got}"
+        wanted = " or ".join(_EXPECTED.get(str(n), str(n)) for n in names)
+        message = f"expected {wanted}, got {got}"
         message += _yaml11(document, path, "string" in names)
     elif validator == "enum":
-        options = [str(v) for v in error.validator_value]
+        options = [str(v) for v in error.validator_value if v is not None]
         message = f"{_show(value)} is not one of: {', '.join(options)}"
         if isinstance(value, str):
             message += did_you_mean(value, options)
