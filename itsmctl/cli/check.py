@@ -27,5 +27,6 @@ def command(ctx: click.Context, paths: tuple[str, ...], fmt: str | None, output:
     """
     checked = check_catalog(repo_root(ctx), ref=ref, today=parse_now(now), paths=paths)
     reporter = REPORTERS[fmt or default_format()]
-    emit(reporter.render(checked.result, color=color_wanted(output)), output)
+    color = color_wanted(output)
+    emit(reporter.render(checked.result, color=color), output, color)
     return checked.result.exit_code

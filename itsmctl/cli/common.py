@@ -33,9 +33,9 @@ ref_option = click.option(
     help="Read the catalog at this git ref instead of the work tree.")
 
 
-def emit(text: str, output: Path | None) -> None:
+def emit(text: str, output: Path | None, color: bool = False) -> None:
     if output is None:
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, color=color)  # click strips colour off a TTY otherwise
     else:
         write_file(output, text.encode())
 

@@ -25,9 +25,9 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
         if lifecycle == "production":
             missing = []
             if "sla" not in service.spec:
-                missing.append("an SLA (spec.sla)")
+                missing.append("SLA (spec.sla)")
             if "incident" not in service.spec.get("workflows", {}):
-                missing.append("an incident workflow (spec.workflows.incident)")
+                missing.append("incident workflow (spec.workflows.incident)")
             if missing:
                 yield service.diagnostic(
                     "production-readiness",

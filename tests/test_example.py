@@ -1,0 +1,34 @@
+"""The embedded example organisation is complete and realistic (issue: foundation)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from itsmctl.pipeline import check_catalog
+from itsmctl.rules import RULES
+from tests.conftest import ROOT
+
+
+def test_example_is_clean_and_complete() -> None:
+    checked = check_catalog(ROOT, today=date(2026, 11, 21))
+    assert checked.result.diagnostics == []
+    counts = Counter(e.kind for e in checked.catalog)
+    minimum = {"Service": 25, "Team": 8, "Calendar": 3, "SLA": 3, "Category": 15,
+               "CatalogItem": 6, "StandardChange": 6, "Workflow": 4, "MaintenanceWindow": 1,
+               "ChangeFreeze": 1, "PriorityMatrix": 1, "Policy": 1, "ChangeRequest": 1}
+    for kind, n in minimum.items():
+        assert counts[kind] >= n, kind
+    domains = {e.metadata.get("labels", {}).get("domain") for e in checked.catalog
+               if e.kind == "Service"}
+    assert {"network", "identity", "collaboration", "endpoint", "business-apps"} <= domains
+    workflow_types = {e.spec["appliesTo"] for e in checked.catalog.of_kind("Workflow")}
+    assert workflow_types == {"incident", "request", "problem", "change"}
+    categories = checked.catalog.of_kind("Category")
+    assert any("parent" in c.spec for c in categories)
+
+
+def test_readme_documents_every_rule() -> None:
+    readme = (ROOT / "README.md").read_text()
+    for rule_id in RULES:
+        assert f"`{rule_id}`" in readme, rule_id

@@ -1,0 +1,60 @@
+"""Reading the catalog from the work tree and from git refs (real repositories)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from itsmctl.sources import GitRef
+from tests.conftest import NOW, git
+
+
+def _commit(repo: Path, message: str) -> None:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", message)
+
+
+def test_check_at_a_ref_reads_blobs_not_the_work_tree(run, make_repo) -> None:
+    repo = make_repo()
+    git(repo, "init", "-q")
+    _commit(repo, "valid")
+    (repo / "catalog" / "base.yaml").write_text("kind: [\n")  # broken only in the work tree
+    assert run("--repo", str(repo), "check", "--now", NOW)[0] == 1
+    code, out, _ = run("--repo", str(repo), "check", "--now", NOW, "--ref", "HEAD")
+    assert code == 0, out
+    git(repo, "tag", "v1")
+    _commit(repo, "broken")
+    assert run("--repo", str(repo), "check", "--ref", "v1", "--now", NOW)[0] == 0
+    code, out, _ = run("--repo", str(repo), "check", "--ref", "HEAD", "--format", "json")
+    assert json.loads(out)[0]["path"] == "catalog/base.yaml"
+
+
+def test_symlinks_in_a_ref(make_repo) -> None:
+    repo = make_repo()
+    os.symlink("base.yaml", repo / "catalog" / "alias.yaml")
+    os.symlink("/etc/hostname", repo / "catalog" / "escape.yaml")
+    git(repo, "init", "-q")
+    _commit(repo, "links")
+    files = {f.path: f for f in GitRef(repo, "HEAD").files(("catalog",))}
+    assert files["catalog/alias.yaml"].data == (repo / "catalog" / "base.yaml").read_bytes()
+    assert files["catalog/escape.yaml"].problem is not None
+    assert files["catalog/escape.yaml"].problem[0] == "symlink-escape"
+
+
+def test_shallow_clone_gets_a_hint(run, make_repo, tmp_path: Path) -> None:
+    repo = make_repo()
+    git(repo, "init", "-q")
+    _commit(repo, "one")
+    (repo / "catalog" / "more.yaml").write_text("# nothing\n")
+    _commit(repo, "two")
+    clone = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo}", str(clone))
+    code, _, err = run("--repo", str(clone), "check", "--ref", "HEAD~1")
+    assert code == 2
+    assert "shallow clone" in err
+
+
+def test_not_a_git_repository(run, make_repo) -> None:
+    code, _, err = run("--repo", str(make_repo()), "check", "--ref", "HEAD")
+    assert code == 2 and "not a git repository" in err
