@@ -6,6 +6,7 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,6 +16,18 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 VALID = FIXTURES / "valid"
 NOW = "2026-11-21"
+
+
+def json_paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every JSON path inside a value, the value itself first (for mutation tests)."""
+    out = [prefix]
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            out += json_paths(sub, (*prefix, key))
+    elif isinstance(value, list):
+        for i, sub in enumerate(value):
+            out += json_paths(sub, (*prefix, i))
+    return out
 
 
 def git(cwd: Path, *args: str) -> str:

@@ -14,7 +14,7 @@ from itsmctl.schemas import document_schema
 from itsmctl.schemas.kinds import KIND_NAMES
 from itsmctl.sources import WorkTree
 from itsmctl.validate.fastschema import compile_schema
-from tests.conftest import ROOT, VALID
+from tests.conftest import ROOT, VALID, json_paths
 
 DOCS = [d.data for d in load(WorkTree(ROOT)).documents] + \
     [d.data for d in load(WorkTree(VALID)).documents]
@@ -47,22 +47,12 @@ JUNK = st.one_of(st.none(), st.booleans(), st.integers(-5, 500), st.floats(allow
                                   "a@b", "@acme/ops", "Service/mail", "75%"]))
 
 
-def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    out = [prefix]
-    if isinstance(value, dict):
-        for key, sub in value.items():
-            out += _paths(sub, (*prefix, key))
-    elif isinstance(value, list):
-        for i, sub in enumerate(value):
-            out += _paths(sub, (*prefix, i))
-    return out
-
 
 @settings(max_examples=1500, deadline=None)
 @given(st.sampled_from(DOCS), st.data(), JUNK, st.sampled_from(["replace", "delete", "add"]))
 def test_mutations_get_the_same_verdict(doc: Any, data: Any, junk: Any, how: str) -> None:
     doc = copy.deepcopy(doc)
-    paths = _paths(doc)
+    paths = json_paths(doc)
     path = data.draw(st.sampled_from(paths))
     if path:
         parent = doc
