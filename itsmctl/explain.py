@@ -7,22 +7,15 @@ from typing import Any
 
 from itsmctl.errors import FatalError
 from itsmctl.schemas import document_schema
+from itsmctl.schemas.build import deref
 from itsmctl.schemas.kinds import KIND_NAMES
 from itsmctl.validate.schema import did_you_mean
 
 Schema = dict[str, Any]
 
 
-def _deref(schema: Schema, root: Schema) -> tuple[Schema, str | None]:
-    if "$ref" in schema and schema["$ref"].startswith("#/$defs/"):
-        name = schema["$ref"][8:]
-        merged = {**root["$defs"][name], **{k: v for k, v in schema.items() if k != "$ref"}}
-        return merged, name
-    return schema, None
-
-
 def type_label(schema: Schema, root: Schema) -> str:
-    schema, defname = _deref(schema, root)
+    schema, defname = deref(schema, root)
     if "x-reference" in schema and schema["x-reference"] not in ("*", "PriorityLevel"):
         return f"<{schema['x-reference']} name>"
     if defname and defname not in ("name",):
@@ -46,18 +39,18 @@ def type_label(schema: Schema, root: Schema) -> str:
 
 
 def _children(schema: Schema, root: Schema) -> tuple[Schema, list[str]]:
-    schema, _ = _deref(schema, root)
+    schema, _ = deref(schema, root)
     while schema.get("type") == "array" and isinstance(schema.get("items"), dict):
-        schema, _ = _deref(schema["items"], root)
+        schema, _ = deref(schema["items"], root)
     if "properties" not in schema and isinstance(schema.get("additionalProperties"), dict):
-        inner, _ = _deref(schema["additionalProperties"], root)
+        inner, _ = deref(schema["additionalProperties"], root)
         if "properties" in inner:
             schema = inner
     return schema, list(schema.get("required", []))
 
 
 def _describe(schema: Schema, root: Schema) -> str:
-    schema, _ = _deref(schema, root)
+    schema, _ = deref(schema, root)
     text = str(schema.get("description", ""))
     if "default" in schema:
         text += f" Default: {schema['default']}."

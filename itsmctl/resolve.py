@@ -8,28 +8,24 @@ from typing import Any
 
 from itsmctl.model import Catalog, Entity
 from itsmctl.schemas import document_schema
+from itsmctl.schemas.build import deref
 from itsmctl.validate.references import references
 
 _STATE_CLOCK = {"pending": "paused", "resolved": "stopped", "closed": "stopped",
                 "cancelled": "stopped"}
 
 
-def _deref(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in schema and schema["$ref"].startswith("#/$defs/"):
-        schema = {**root["$defs"][schema["$ref"][8:]], **{k: v for k, v in schema.items()
-                                                          if k != "$ref"}}
-    return schema
-
-
 def apply_defaults(value: Any, schema: dict[str, Any], root: dict[str, Any]) -> Any:
-    schema = _deref(schema, root)
+    schema, _ = deref(schema, root)
     if isinstance(value, dict) and "properties" in schema:
         out = {}
         for key, sub in schema["properties"].items():
             if key in value:
                 out[key] = apply_defaults(value[key], sub, root)
-            elif "default" in _deref(sub, root):
-                out[key] = copy.deepcopy(_deref(sub, root)["default"])
+                continue
+            field, _ = deref(sub, root)
+            if "default" in field:
+                out[key] = copy.deepcopy(field["default"])
         for key in value:
             out.setdefault(key, value[key])
         return out

@@ -19,16 +19,6 @@ def parse_duration(text: str) -> dt.timedelta:
     return dt.timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes)
 
 
-def format_duration(delta: dt.timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    parts = []
-    for unit, size in (("w", 10080), ("d", 1440), ("h", 60), ("m", 1)):
-        if minutes >= size:
-            parts.append(f"{minutes // size}{unit}")
-            minutes %= size
-    return "".join(parts) or "0m"
-
-
 @cache
 def timezone(name: str) -> zoneinfo.ZoneInfo:
     """An IANA timezone; raises ValueError for a name that does not exist."""

@@ -329,44 +329,32 @@ def _mapping_lookup(node: MappingNode, key: str) -> tuple[Node, Node] | None:
     return None
 
 
-def find_node(root: Node, path: Sequence[str | int], key: bool = False) -> Node:
-    """The node at a JSON path (its key node if `key`), or the deepest one that exists."""
+def _walk(root: Node, path: Sequence[str | int], key: bool) -> tuple[Node, bool]:
+    """The node at a JSON path (its key node if `key`), or the deepest one that exists;
+    and whether the whole path was found."""
     node = root
     for step, part in enumerate(path):
         last = step == len(path) - 1
         if type(node) is MappingNode and isinstance(part, str):
             found = _mapping_lookup(node, part)
             if found is None:
-                return node
+                return node, False
             node = found[0] if (key and last) else found[1]
         elif type(node) is SequenceNode and isinstance(part, int) and 0 <= part < len(node.value):
             node = node.value[part]
         else:
-            return node
-    return node
+            return node, False
+    return node, True
+
+
+def find_node(root: Node, path: Sequence[str | int], key: bool = False) -> Node:
+    return _walk(root, path, key)[0]
 
 
 def scalar_at(root: Node, path: Sequence[str | int]) -> ScalarNode | None:
     """The scalar node exactly at `path`, if there is one (for YAML 1.1 hints)."""
-    node = find_node(root, path)
-    if type(node) is ScalarNode and _depth_matches(root, path):
-        return node
-    return None
-
-
-def _depth_matches(root: Node, path: Sequence[str | int]) -> bool:
-    node = root
-    for part in path:
-        if type(node) is MappingNode and isinstance(part, str):
-            found = _mapping_lookup(node, part)
-            if found is None:
-                return False
-            node = found[1]
-        elif type(node) is SequenceNode and isinstance(part, int) and 0 <= part < len(node.value):
-            node = node.value[part]
-        else:
-            return False
-    return True
+    node, whole = _walk(root, path, key=False)
+    return node if whole and type(node) is ScalarNode else None
 
 
 def yaml11_hint(node: ScalarNode) -> str | None:

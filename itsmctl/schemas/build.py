@@ -88,6 +88,14 @@ def string_map(description: str) -> Schema:
     }
 
 
+def deref(schema: Schema, root: Schema) -> tuple[Schema, str | None]:
+    """A local `$ref` to `#/$defs/x` merged with its siblings, and the def's name."""
+    if "$ref" in schema and schema["$ref"].startswith("#/$defs/"):
+        name = schema["$ref"][8:]
+        return {**root["$defs"][name], **{k: v for k, v in schema.items() if k != "$ref"}}, name
+    return schema, None
+
+
 COMMON_DEFS: dict[str, Schema] = {
     "name": {
         "type": "string",

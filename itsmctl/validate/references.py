@@ -123,11 +123,3 @@ def check_references(catalog: Catalog, names: Names) -> Iterator[Diagnostic]:
             yield entity.diagnostic(
                 "unknown-reference", f"unknown {_label(target)} '{value}'{hint}", path,
                 key=is_key)
-
-
-def resolve(catalog: Catalog, entity: Entity, field: str) -> Entity | None:
-    """The entity a direct spec field of `entity` names (for semantic checks)."""
-    for ref in ref_fields(entity.kind):
-        if ref.pattern == ("spec", field):
-            return catalog.get(ref.target, entity.spec.get(field))
-    return None
