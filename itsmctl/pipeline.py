@@ -10,7 +10,8 @@ from itsmctl.diagnostics import Result
 from itsmctl.errors import FatalError
 from itsmctl.load import Loaded, load, load_files
 from itsmctl.model import Catalog
-from itsmctl.sources import YAML_SUFFIXES, WorkTree, open_source
+from itsmctl.policy.evaluate import run_policies
+from itsmctl.sources import WorkTree, is_catalog_file, open_source
 from itsmctl.validate import validate
 
 
@@ -39,21 +40,28 @@ def _selected(path: str, selection: list[str]) -> bool:
                for s in selection)
 
 
-def check_catalog(root: Path, ref: str | None = None, today: dt.date | None = None,
+def check_catalog(root: Path, ref: str | None = None, now: dt.datetime | None = None,
                   paths: tuple[str, ...] = ()) -> Checked:
-    """Load and validate the whole catalog; report only on `paths` when given."""
+    """Load, validate and judge by policy the whole catalog; report only on `paths`.
+
+    `now` (default: the current time) is when expiry dates are judged and what policies
+    see as `now`/`today`, so runs are reproducible."""
     source = open_source(root, ref)
     loaded = load(source)
     selection = _relative(root.resolve(), paths) if paths and ref is None else list(paths)
     if selection and isinstance(source, WorkTree):
         known = set(loaded.files)
         extra = [p for p in selection
-                 if p.endswith(YAML_SUFFIXES) and p not in known and (root / p).is_file()]
+                 if is_catalog_file(p) and p not in known and (root / p).is_file()]
         load_files([source.file(p) for p in sorted(extra)], loaded)
-    catalog, diagnostics = validate(loaded.documents, loaded.config, today or dt.date.today())
+    now = now or dt.datetime.now(dt.timezone.utc)
+    catalog, diagnostics = validate(loaded.documents, loaded.config, now.date())
     result = Result(files=list(loaded.files), documents=len(loaded.documents))
     result.extend(loaded.diagnostics)
     result.extend(diagnostics)
+    outcome = run_policies(catalog, result.diagnostics, now.date(), now)
+    result.extend(outcome.findings)
+    result.extend(outcome.problems)
     if selection:
         result.diagnostics = [d for d in result.diagnostics if _selected(d.path, selection)]
         result.files = [f for f in result.files if _selected(f, selection)]

@@ -48,7 +48,7 @@ def _inherited_group(catalog: Catalog, category: Entity) -> str | None:
     return None
 
 
-def _derive(catalog: Catalog, entity: Entity, spec: dict[str, Any]) -> None:
+def derive(catalog: Catalog, entity: Entity, spec: dict[str, Any]) -> None:
     """Values that default to another document's (documented in the schemas)."""
     if entity.kind == "Service":
         spec.setdefault("supportGroup", spec["owner"])
@@ -87,7 +87,7 @@ def resolved_entities(catalog: Catalog) -> dict[str, dict[str, dict[str, Any]]]:
     for entity in catalog:
         schema = document_schema(entity.kind)
         spec = apply_defaults(entity.spec, schema["properties"]["spec"], schema)
-        _derive(catalog, entity, spec)
+        derive(catalog, entity, spec)
         out.setdefault(entity.kind, {})[entity.name] = {
             "metadata": entity.metadata,
             "spec": spec,

@@ -60,7 +60,14 @@ _RULES = [
     Rule("unknown-timezone", E, "A timezone that is not a real IANA timezone name."),
     Rule("form-options", E,
          "A form field has options but is not a choice, or a choice without options."),
-    Rule("policy-invalid", E, "A policy expression or message template does not compile."),
+    Rule("policy-invalid", E,
+         "A policy expression or message template does not compile or names an unknown "
+         "variable."),
+    Rule("policy-unsafe", E,
+         "A policy tries something the sandbox refuses (private attributes, Jinja2 globals, "
+         "includes, macros); the policy does not run."),
+    Rule("policy-limit", E,
+         "A policy ran past its time budget or built an oversized value; it was stopped."),
     Rule("waiver-expired", E,
          "A waiver is past its expiry date; the findings it hid are active again."),
     Rule("waiver-unused", W, "A waiver matches no finding."),

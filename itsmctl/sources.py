@@ -17,6 +17,15 @@ from itsmctl.errors import FatalError
 from itsmctl.yamlio import MAX_FILE_BYTES
 
 YAML_SUFFIXES = (".yaml", ".yml")
+TEST_SUFFIXES = (".test.yaml", ".test.yml")
+TESTDATA = "testdata"
+
+
+def is_catalog_file(path: str) -> bool:
+    """A YAML file of the catalog: policy tests (`*.test.yaml`) and their fixtures
+    (anything under a `testdata/` folder, the Go habit) are not part of it."""
+    return (path.endswith(YAML_SUFFIXES) and not path.endswith(TEST_SUFFIXES)
+            and TESTDATA not in path.split("/")[:-1])
 
 
 @dataclass(frozen=True)
@@ -114,8 +123,9 @@ class WorkTree:
                             found.append(_escape(rel, os.readlink(entry.path)))
                         continue
                     if entry.is_dir():
-                        stack.append(Path(entry.path))
-                    elif entry.name.endswith(YAML_SUFFIXES) and rel not in seen:
+                        if entry.name != TESTDATA:
+                            stack.append(Path(entry.path))
+                    elif is_catalog_file(rel) and rel not in seen:
                         seen.add(rel)
                         found.append(self.file(rel))
         yield from sorted(found, key=lambda f: f.path)
@@ -181,7 +191,7 @@ class GitRef:
             if entry is None or entry.type != "tree":
                 continue
             for item in entry.traverse():
-                if item.type != "blob" or not item.path.endswith(YAML_SUFFIXES):
+                if item.type != "blob" or not is_catalog_file(item.path):
                     continue
                 if any(part.startswith(".") for part in item.path.split("/")):
                     continue

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import datetime, timezone
 
 from itsmctl.pipeline import check_catalog
 from itsmctl.rules import RULES
@@ -11,12 +11,15 @@ from tests.conftest import ROOT
 
 
 def test_example_is_clean_and_complete() -> None:
-    checked = check_catalog(ROOT, today=date(2026, 11, 21))
-    assert checked.result.diagnostics == []
+    checked = check_catalog(ROOT, now=datetime(2026, 11, 21, tzinfo=timezone.utc))
+    active = [d for d in checked.result.diagnostics if not d.suppressed]
+    assert active == []
+    assert {(d.rule, d.name) for d in checked.result.diagnostics} == {("policy/tier1-24x7", "erp")}
     counts = Counter(e.kind for e in checked.catalog)
     minimum = {"Service": 25, "Team": 8, "Calendar": 3, "SLA": 3, "Category": 15,
                "CatalogItem": 6, "StandardChange": 6, "Workflow": 4, "MaintenanceWindow": 1,
-               "ChangeFreeze": 1, "PriorityMatrix": 1, "Policy": 1, "ChangeRequest": 1}
+               "ChangeFreeze": 1, "PriorityMatrix": 1, "Policy": 10, "Waiver": 1,
+               "ChangeRequest": 1}
     for kind, n in minimum.items():
         assert counts[kind] >= n, kind
     domains = {e.metadata.get("labels", {}).get("domain") for e in checked.catalog

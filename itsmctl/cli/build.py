@@ -29,7 +29,7 @@ def command(ctx: click.Context, targets: tuple[str, ...], out: Path | None, ref:
     replaced atomically, and the same inputs give byte-identical output.
     """
     root = repo_root(ctx)
-    checked = check_catalog(root, ref=ref, today=parse_now(now))
+    checked = check_catalog(root, ref=ref, now=parse_now(now))
     if checked.result.exit_code != EXIT_OK:
         click.echo(text.render(checked.result), err=True, nl=False)
         click.echo("build: not built; fix the errors above", err=True)

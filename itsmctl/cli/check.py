@@ -25,7 +25,7 @@ def command(ctx: click.Context, paths: tuple[str, ...], fmt: str | None, output:
     With PATHS, report only on those files or folders (the whole catalog is still read,
     so references resolve). Exit 0 when clean, 1 on errors, 2 if it cannot run.
     """
-    checked = check_catalog(repo_root(ctx), ref=ref, today=parse_now(now), paths=paths)
+    checked = check_catalog(repo_root(ctx), ref=ref, now=parse_now(now), paths=paths)
     reporter = REPORTERS[fmt or default_format()]
     color = color_wanted(output)
     emit(reporter.render(checked.result, color=color), output, color)

@@ -13,21 +13,25 @@ from itsmctl.errors import FatalError
 from itsmctl.output import write_file
 
 
-def parse_now(value: str | None) -> dt.date | None:
+def parse_now(value: str | None) -> dt.datetime | None:
+    """--now as an aware instant: a date alone is its midnight UTC; naive times are UTC."""
     if value is None:
         return None
     try:
         if "T" in value or " " in value:
-            return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).date()
-        return dt.date.fromisoformat(value)
+            instant = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        else:
+            instant = dt.datetime.combine(dt.date.fromisoformat(value), dt.time())
     except ValueError as error:
         raise FatalError(f"--now: '{value}' is not a date (YYYY-MM-DD) or ISO date-time") \
             from error
+    return instant if instant.tzinfo else instant.replace(tzinfo=dt.timezone.utc)
 
 
 now_option = click.option(
-    "--now", "now", metavar="DATE",
-    help="Judge dates (expiry, reviewBy) as of this day instead of today.")
+    "--now", "now", metavar="TIME",
+    help="Judge dates (expiry, reviewBy) and evaluate policies as of this date or ISO "
+         "date-time instead of the current time.")
 ref_option = click.option(
     "--ref", default=None, metavar="REF",
     help="Read the catalog at this git ref instead of the work tree.")

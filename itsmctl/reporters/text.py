@@ -27,10 +27,12 @@ def summary(result: Result) -> str:
     counts = [(result.count(s), s.value) for s in Severity]
     problems = [_plural(n, word) for n, word in counts if n]
     waived = sum(1 for d in set(result.diagnostics) if d.suppressed)
+    scope = f"{_plural(len(result.files), 'file')}, {_plural(result.documents, 'document')}"
+    if not problems:
+        return f"No problems in {scope}" + (f" ({waived} waived)" if waived else "")
     if waived:
         problems.append(f"{waived} waived")
-    scope = f"{_plural(len(result.files), 'file')}, {_plural(result.documents, 'document')}"
-    return f"{', '.join(problems)} in {scope}" if problems else f"No problems in {scope}"
+    return f"{', '.join(problems)} in {scope}"
 
 
 def render(result: Result, color: bool = False) -> str:

@@ -1,6 +1,7 @@
 """Policy documents compile, and waivers have not expired.
 
-Only the syntax of expressions is checked here; evaluating policies is a later stage.
+Expressions are compiled and screened for unsafe constructs here, so a broken policy is
+reported at its own file:line:col; evaluating policies is a later stage.
 """
 
 from __future__ import annotations
@@ -8,27 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from itsmctl import expressions
 from itsmctl.diagnostics import Diagnostic
-from itsmctl.expressions import environment
 from itsmctl.model import Entity
 from itsmctl.validate.context import Context
 
-RULES = ("policy-invalid", "waiver-expired")
-
-
-def _compile_problem(source: str, template: bool) -> str | None:
-    from jinja2 import TemplateSyntaxError
-
-    env = environment()
-    try:
-        if template:
-            env.parse(source)
-        else:
-            env.compile_expression(source)
-    except TemplateSyntaxError as error:
-        return f"line {error.lineno} of the expression: {error.message}" \
-            if error.lineno and error.lineno > 1 else str(error.message)
-    return None
+RULES = ("policy-invalid", "policy-unsafe", "waiver-expired")
+_NAMES = {"Policy": expressions.POLICY_NAMES, "ApprovalRule": expressions.APPROVAL_NAMES}
 
 
 def _expressions(entity: Entity) -> Iterator[tuple[tuple[str | int, ...], str, bool]]:
@@ -50,12 +37,12 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
     for kind in ("Policy", "ApprovalRule"):
         for entity in ctx.catalog.of_kind(kind):
             for path, source, template in _expressions(entity):
-                problem = _compile_problem(source, template)
+                problem = expressions.problem(source, template, _NAMES[kind])
                 if problem:
                     what = "message template" if template else "expression"
-                    yield entity.diagnostic("policy-invalid",
-                                            f"{kind} '{entity.name}': {what} does not compile: "
-                                            f"{problem}", path)
+                    yield entity.diagnostic(problem.rule,
+                                            f"{kind} '{entity.name}': {what} {problem.message}",
+                                            path)
     for waiver in ctx.catalog.of_kind("Waiver"):
         expires = dt.date.fromisoformat(waiver.spec["expires"])
         if expires < ctx.today:
