@@ -106,7 +106,7 @@ def test_schema_export_and_check(run, tmp_path: Path) -> None:
     target = tmp_path / "schemas"
     assert run("schema", "export", "--check", str(target))[0] == 1
     code, out, _ = run("schema", "export", str(target))
-    assert code == 0 and "17 schemas" in out
+    assert code == 0 and "18 schemas" in out
     assert run("schema", "export", "--check", str(target))[0] == 0
     (target / "old.schema.json").write_text("{}")
     assert run("schema", "export", "--check", str(target))[0] == 1

@@ -8,7 +8,18 @@ from functools import cache
 from typing import Any
 
 from itsmctl import API_VERSION
-from itsmctl.schemas.build import COMMON_DEFS, NAME_PATTERN, Schema, obj, string, string_map
+from itsmctl.schemas.build import (
+    COMMON_DEFS,
+    NAME_PATTERN,
+    Schema,
+    array,
+    boolean,
+    enum,
+    obj,
+    string,
+    string_map,
+    text,
+)
 from itsmctl.schemas.kinds import KIND_NAMES, KIND_SPECS
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -111,10 +122,68 @@ CONFIG_SCHEMA: Schema = {
 }
 
 
+_EXPECTATION = obj(
+    "A finding the case expects.",
+    {
+        "policy": {"type": "string", "pattern": NAME_PATTERN, "description": "The policy's name."},
+        "entity": string("The document the finding is about, as Kind/name.",
+                         pattern=r"^[A-Za-z]+/[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"),
+        "severity": enum("The finding's severity (default: any).", ["error", "warning", "info"]),
+        "suppressed": boolean("Whether a waiver suppresses the finding.", default=False),
+        "message": string("Text the finding's message must contain."),
+    },
+    required=["policy", "entity"],
+)
+_DOCUMENTS = {"type": "array", "items": {"type": "object"},
+              "description": "Documents (full envelopes) added to the fixtures; one with the "
+                             "kind and name of a fixture document replaces it."}
+_FIXTURES = array("Files or folders of documents, relative to this file.",
+                  {"type": "string", "minLength": 1})
+_NOW = string("The instant policies see as now (a date or ISO date-time).", minLength=10)
+
+POLICY_TEST_SCHEMA: Schema = {
+    "$schema": DIALECT,
+    "title": "itsmctl policy test file (*.test.yaml)",
+    **obj(
+        "Unit tests for policies, run by `itsmctl policy test`.",
+        {
+            "policies": array("The policies whose findings the cases compare (default: all).",
+                              {"type": "string", "pattern": NAME_PATTERN}, unique=True),
+            "fixtures": _FIXTURES,
+            "documents": _DOCUMENTS,
+            "now": _NOW,
+            "cases": array("The test cases.", obj(
+                "One case: a small catalog and the findings expected on it.",
+                {
+                    "name": text("What the case shows."),
+                    "fixtures": _FIXTURES,
+                    "documents": _DOCUMENTS,
+                    "remove": array("Fixture documents left out of this case, as Kind/name.",
+                                    {"type": "string", "pattern": r"^[A-Za-z]+/[a-z0-9-]+$"}),
+                    "policies": array("Overrides the file's policies for this case.",
+                                      {"type": "string", "pattern": NAME_PATTERN}, unique=True),
+                    "now": _NOW,
+                    "expect": {
+                        "oneOf": [{"const": "none"}, array("The findings.", _EXPECTATION,
+                                                           minItems=1)],
+                        "description": "`none`, or the list of findings expected "
+                                       "(all of them: an extra finding fails the case).",
+                        "x-error": "expect is `none` or a list of {policy, entity}",
+                    },
+                },
+                required=["name", "expect"],
+            ), minItems=1),
+        },
+        required=["cases"],
+    ),
+}
+
+
 def exported() -> dict[str, str]:
     """File name -> file text, exactly as `itsmctl schema export` writes them."""
     files = {file_name(kind): document_schema(kind) for kind in KIND_NAMES}
     files["itsmctl.schema.json"] = any_document_schema()
     files["itsmctl-config.schema.json"] = CONFIG_SCHEMA
+    files["itsmctl-policy-test.schema.json"] = POLICY_TEST_SCHEMA
     return {name: json.dumps(schema, indent=2, sort_keys=True) + "\n"
             for name, schema in sorted(files.items())}
