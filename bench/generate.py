@@ -8,6 +8,7 @@ One document per file (so other tools can read it too); ~7,000 files at N = 5,00
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import random
 import shutil
 from pathlib import Path
@@ -136,8 +137,17 @@ spec:
 """)
         files += 1
     n_wf = max(1, services // 500)
+    # Like a real catalog that its CI keeps compliant with the twenty benchmark policies
+    # (see add_policies): tier-1 services run on a 24x7 SLA, commit to 99.95 % and depend
+    # on tier-1/2 services only, with about one service in a hundred still in breach.
+    always_slas = [s for s in range(n_slas) if s % n_cals == 0]
     for s in range(services):
-        deps = sorted({rng.randrange(s) for _ in range(min(s, 3))})  # only older: no cycles
+        tier = 1 + s % 4
+        breach = s % 97 == 0
+        older = range(s) if tier > 1 or breach else [d for d in range(s) if d % 4 < 2]
+        deps = sorted({older[rng.randrange(len(older))] for _ in range(min(len(older), 3))})
+        sla = always_slas[s // 4 % len(always_slas)] if tier == 1 else s % n_slas
+        target = 99.95 if tier == 1 and not breach else 99.5
         cats = sorted({rng.randrange(n_children) for _ in range(2)})
         write(root, f"catalog/services/d{s % 20}/service-{s}.yaml", H + f"""kind: Service
 metadata:
@@ -148,9 +158,9 @@ metadata:
 spec:
   owner: team-{s % n_teams}
   supportGroup: team-{(s + 3) % n_teams}
-  tier: {1 + s % 4}
+  tier: {tier}
   lifecycle: production
-  sla: sla-{s % n_slas}
+  sla: sla-{sla}
   categories: [{", ".join(f"child-{c}" for c in cats)}]
   dependsOn: [{", ".join(f"service-{d}" for d in deps)}]
   workflows:
@@ -158,7 +168,7 @@ spec:
     request: request-{s % n_wf}
     change: change-{s % n_wf}
   maintenanceWindows: [window-{s % n_windows}]
-  availabilityTarget: 99.5
+  availabilityTarget: {target}
 """)
         files += 1
     for i in range(n_items):
@@ -177,6 +187,7 @@ spec:
     - {{name: needed_by, type: date}}
 """)
         files += 1
+    review_by = (dt.date.today() + dt.timedelta(days=200)).isoformat()
     for i in range(n_std):
         write(root, f"catalog/standard-changes/std-{i}.yaml", H + f"""kind: StandardChange
 metadata:
@@ -188,18 +199,51 @@ spec:
   backoutPlan: Revert with the same automation.
   testPlan: Run the smoke tests.
   maxDuration: 1h
-  reviewBy: "2099-01-01"
+  reviewBy: "{review_by}"
 """)
         files += 1
     return files
+
+
+EXAMPLE_POLICIES = Path(__file__).resolve().parent.parent / "policies"
+# Five more, so that the benchmark runs twenty: the example pack has fifteen.
+EXTRA_POLICIES = [
+    ("service-titled", "[Service]", None, "entity.metadata.title is defined"),
+    ("service-categorised", "[Service]", 'entity.spec.lifecycle == "production"',
+     "entity.spec.categories | default([]) | length > 0"),
+    ("item-has-form", "[CatalogItem]", None, "entity.spec.form | default([]) | length > 0"),
+    ("p1-response-1h", "[SLA]", None, "entity.spec.targets.P1.response | minutes <= 60"),
+    ("calendar-holidays", "[Calendar]", "not entity.spec.always | default(false)",
+     "entity.spec.holidays is defined or entity.spec.publicHolidays is defined"),
+]
+
+
+def add_policies(root: Path) -> int:
+    """The example repository's policy pack plus five more; returns how many policies."""
+    count = 0
+    for path in sorted(EXAMPLE_POLICIES.glob("*.yaml")):
+        text = path.read_text()
+        if "kind: Policy" in text:
+            write(root, f"policies/{path.name}", text)
+            count += text.count("kind: Policy")
+    for name, kinds, when, check in EXTRA_POLICIES:
+        match = f"  match:\n    kinds: {kinds}\n" + (f"    when: '{when}'\n" if when else "")
+        write(root, f"policies/{name}.yaml", H + f"kind: Policy\nmetadata: {{name: {name}}}\n"
+              f"spec:\n  severity: warning\n{match}  assert: ['{check}']\n"
+              f"  message: '{{{{ entity.metadata.name }}}} fails {name}'\n")
+        count += 1
+    return count
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--services", type=int, default=5000)
+    parser.add_argument("--policies", action="store_true", help="Add twenty policies.")
     args = parser.parse_args()
-    print(f"{generate(args.out, args.services)} files in {args.out}")
+    files = generate(args.out, args.services)
+    policies = add_policies(args.out) if args.policies else 0
+    print(f"{files} catalog files and {policies} policies in {args.out}")
 
 
 if __name__ == "__main__":

@@ -16,17 +16,27 @@ from itsmctl.yamlio import JsonPath, compose_all, find_node, node_position
 class SourceFile:
     """A file's text; its YAML nodes are composed again only when a position is needed."""
 
-    __slots__ = ("_nodes", "path", "text")
+    __slots__ = ("_nodes", "_positions", "path", "text")
 
     def __init__(self, path: str, text: str) -> None:
         self.path = path
         self.text = text
         self._nodes: list[Node] | None = None
+        self._positions: list[Node] | None = None
 
     def nodes(self) -> list[Node]:
+        """The documents' nodes with their YAML tags (for hints about how YAML read them)."""
         if self._nodes is None:
             self._nodes = compose_all(self.text)[0]
         return self._nodes
+
+    def position_nodes(self) -> list[Node]:
+        """The same nodes, cheaper: for line:col lookups only."""
+        if self._nodes is not None:
+            return self._nodes
+        if self._positions is None:
+            self._positions = compose_all(self.text, positions_only=True)[0]
+        return self._positions
 
 
 def json_path(path: Sequence[str | int]) -> str:
@@ -52,7 +62,7 @@ class Document:
         """1-based line:col of the value (or key) at a JSON path inside this document."""
         if not path:
             return self.line, self.column
-        nodes = self.file.nodes()
+        nodes = self.file.position_nodes()
         if self.index >= len(nodes):
             return self.line, self.column
         return node_position(find_node(nodes[self.index], path, key=key))

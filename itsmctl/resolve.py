@@ -66,8 +66,9 @@ def derive(catalog: Catalog, entity: Entity, spec: dict[str, Any]) -> None:
         if group is not None:
             spec["assignmentGroup"] = group
     elif entity.kind == "Workflow":
-        for state in spec["states"]:
-            state.setdefault("sla", _STATE_CLOCK.get(state["category"], "running"))
+        spec["states"] = [{**state, "sla": state.get("sla", _STATE_CLOCK.get(state["category"],
+                                                                              "running"))}
+                          for state in spec["states"]]
 
 
 def resolved_entities(catalog: Catalog) -> dict[str, dict[str, dict[str, Any]]]:

@@ -249,9 +249,22 @@ def position_of_offset(text: str, offset: int) -> tuple[int, int]:
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
-def compose_all(text: str) -> tuple[list[Node], YamlProblem | None]:
-    """Every document's root node, up to the first syntax error (which is returned)."""
-    loader = _Loader(text)
+class _PositionLoader(_Loader):
+    """Composes nodes for their positions only: tags are not resolved (resolving every
+    scalar against YAML's implicit types is most of the cost), except `<<` merge keys,
+    which position lookups follow."""
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if kind is ScalarNode:
+            return _MERGE if value == "<<" and implicit[0] else "tag:yaml.org,2002:str"
+        return ("tag:yaml.org,2002:seq" if kind is SequenceNode
+                else "tag:yaml.org,2002:map")
+
+
+def compose_all(text: str, positions_only: bool = False) -> tuple[list[Node], YamlProblem | None]:
+    """Every document's root node, up to the first syntax error (which is returned).
+    With `positions_only`, scalar tags are not resolved (see _PositionLoader)."""
+    loader = (_PositionLoader if positions_only else _Loader)(text)
     nodes: list[Node] = []
     try:
         while loader.check_node():

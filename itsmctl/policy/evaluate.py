@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +29,7 @@ def field_path(text: str) -> tuple[str | int, ...]:
 class Assertion:
     source: str
     path: tuple[str | int, ...]
-    check: Callable[..., Any]
+    check: expressions.Expression
 
 
 @dataclass
@@ -37,7 +37,7 @@ class CompiledPolicy:
     entity: Entity
     severity: Severity
     kinds: tuple[str, ...] | None
-    when: Callable[..., Any] | None
+    when: expressions.Expression | None
     assertions: list[Assertion]
     message: str
 
@@ -86,12 +86,13 @@ def _stop_on_refusal(error: Exception, path: tuple[str | int, ...]) -> None:
         raise Stopped(error, path) from error
 
 
-def _judge(policy: CompiledPolicy, entity: Entity, context: dict[str, Any]
+def _judge(policy: CompiledPolicy, entity: Entity, scope: expressions.Scope
            ) -> Iterable[Diagnostic]:
     """The findings of one policy on one entity; a sandbox refusal raises Stopped."""
+    context = scope.variables
     if policy.when is not None:
         try:
-            if not policy.when(**context):
+            if not scope.evaluate(policy.when):
                 return
         except Exception as error:
             _stop_on_refusal(error, ("spec", "match", "when"))
@@ -100,7 +101,7 @@ def _judge(policy: CompiledPolicy, entity: Entity, context: dict[str, Any]
             return
     for index, assertion in enumerate(policy.assertions):
         try:
-            if assertion.check(**context):
+            if scope.evaluate(assertion.check):
                 continue
         except Exception as error:
             _stop_on_refusal(error, ("spec", "assert", index))
@@ -127,8 +128,11 @@ def _stopped(policy: CompiledPolicy, entity: Entity | None, error: BaseException
 
 
 def evaluate(policy: CompiledPolicy, subjects: dict[str, list[Entity]],
-             base: dict[str, Any], outcome: Outcome,
-             time_limit: float | None = None) -> None:
+             base: dict[str, Any], outcome: Outcome, time_limit: float | None = None,
+             scopes: dict[str, expressions.Scope] | None = None) -> None:
+    """Judge every subject the policy matches; `scopes` (one per entity, shared by all
+    policies) spares building a Jinja2 context per policy and entity."""
+    scopes = {} if scopes is None else scopes
     limit = expressions.TIME_LIMIT if time_limit is None else time_limit
     found: list[Diagnostic] = []
     entity: Entity | None = None
@@ -138,8 +142,11 @@ def evaluate(policy: CompiledPolicy, subjects: dict[str, list[Entity]],
         with expressions.time_limit(limit):
             for kind in policy.kinds or tuple(sorted(subjects)):
                 for entity in subjects.get(kind, ()):
-                    context = dict(base, entity=documents[kind][entity.name])
-                    found.extend(_judge(policy, entity, context))
+                    scope = scopes.get(entity.ref)
+                    if scope is None:
+                        scope = scopes[entity.ref] = expressions.Scope(
+                            dict(base, entity=documents[kind][entity.name]))
+                    found.extend(_judge(policy, entity, scope))
                     if time.perf_counter() - started > limit:
                         raise expressions.LimitExceeded("time limit exceeded")
     except Stopped as stop:
@@ -148,7 +155,7 @@ def evaluate(policy: CompiledPolicy, subjects: dict[str, list[Entity]],
     except expressions.LimitExceeded as error:  # the time budget, between two expressions
         outcome.problems.append(_stopped(policy, entity, error))
         return
-    outcome.findings.extend(found)
+    outcome.findings.extend(dict.fromkeys(found))  # two failed assertions, one place: once
     outcome.evaluated.add(policy.name)
 
 
@@ -192,7 +199,8 @@ def run_policies(catalog: Catalog, prior: Iterable[Diagnostic], today: dt.date,
     documents, referenced_by = resolved_documents(catalog)
     base = {"catalog": documents, "today": today, "now": now,
             expressions.REFERENCED_BY: referenced_by}
+    scopes: dict[str, expressions.Scope] = {}
     for policy in policies:
-        evaluate(CompiledPolicy.of(policy), subjects, base, outcome, time_limit)
+        evaluate(CompiledPolicy.of(policy), subjects, base, outcome, time_limit, scopes)
     _waive(catalog, {e.ref for group in subjects.values() for e in group}, today, outcome)
     return outcome

@@ -43,6 +43,9 @@ class InlineFile(SourceFile):
     def nodes(self) -> list[Node]:
         return self._inline
 
+    def position_nodes(self) -> list[Node]:
+        return self._inline
+
 
 @dataclass(frozen=True, order=True)
 class Finding:
