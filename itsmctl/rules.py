@@ -44,6 +44,9 @@ _RULES = [
     Rule("sla-order", E,
          "SLA targets out of order: a zero target, response not before resolution, "
          "or escalation thresholds not ascending."),
+    Rule("sla-unreachable", E,
+         "An SLA target needs more open time than its calendar has in a year (durations "
+         "count open time only)."),
     Rule("calendar-invalid", E,
          "A calendar with an unknown timezone, overlapping or unordered ranges, "
          "unknown public holidays, or no open time."),

@@ -1,11 +1,15 @@
-"""Time arithmetic: durations, instants, timezones. The one owner of time math."""
+"""Time arithmetic: durations, instants, timezones, and the SLA clock over business
+calendars. The one owner of time math: nothing else in itsmctl adds up time."""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import zoneinfo
+from collections.abc import Iterator
 from functools import cache
+from typing import Any
 
 _DURATION = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 
@@ -46,3 +50,226 @@ def parse_instant(text: str, tz: str, end_of_day: bool = False) -> dt.datetime:
     if value.tzinfo is None:
         raise ValueError(f"'{text}' has no UTC offset")
     return value
+
+
+# --- the SLA clock (SPEC §5) -------------------------------------------------------------
+#
+# A calendar becomes open intervals in real time: UTC epoch seconds, computed one local day
+# at a time and cached, so finding a due time jumps from day to day and from interval to
+# interval (never minute by minute). Wall-clock times are placed in real time as zoneinfo
+# does: a time that a daylight-saving change skips or repeats takes the offset in force
+# before the change (fold=0). A range is therefore exactly as long as the real time that
+# passes between its ends.
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MAX_CLOSED_DAYS = 3 * 366  # a search that finds no open time for this long gives up
+Interval = tuple[float, float]
+Pauses = tuple[Interval, ...] | list[Interval]
+
+
+class ClockError(ValueError):
+    """The clock cannot run: the calendar has no open time ahead."""
+
+
+def _range_minutes(text: str) -> tuple[int, int]:
+    start, end = text.split("-")
+    return _clock_minutes(start), _clock_minutes(end)
+
+
+def _clock_minutes(text: str) -> int:
+    hours, minutes = text.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def merge(intervals: list[Interval]) -> list[Interval]:
+    """Sorted, non-overlapping, non-touching intervals."""
+    out: list[Interval] = []
+    for start, end in sorted(i for i in intervals if i[1] > i[0]):
+        if out and start <= out[-1][1]:
+            if end > out[-1][1]:
+                out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out
+
+
+class Clock:
+    """A business calendar as open intervals in real time (SPEC §5 rules 1-2)."""
+
+    def __init__(self, tz: str, always: bool = False,
+                 hours: dict[str, list[str]] | None = None,
+                 holidays: dict[dt.date, str] | None = None,
+                 public: tuple[str, str | None] | None = None, name: str = "") -> None:
+        self.name = name
+        self.tzname = tz
+        self.tz = timezone(tz)
+        self.always = always
+        self.weekly = [tuple(_range_minutes(r) for r in (hours or {}).get(day, ()))
+                       for day in WEEKDAYS]
+        self.holidays = dict(holidays or {})
+        self.public = public
+        self._public_years: dict[int, Any] = {}
+        self._days: dict[int, tuple[Interval, ...]] = {}
+
+    @classmethod
+    def of_calendar(cls, spec: dict[str, Any], name: str = "") -> Clock:
+        public = spec.get("publicHolidays")
+        return cls(spec["timezone"], bool(spec.get("always", False)), spec.get("hours"),
+                   {dt.date.fromisoformat(str(h["date"])): str(h.get("name", "holiday"))
+                    for h in spec.get("holidays", [])},
+                   (public["country"], public.get("subdivision")) if public else None, name)
+
+    # -- days ---------------------------------------------------------------------------
+
+    def holiday(self, day: dt.date) -> str | None:
+        """The holiday's name when the whole local day is closed for one."""
+        if day in self.holidays:
+            return self.holidays[day]
+        if self.public is None:
+            return None
+        year = self._public_years.get(day.year)
+        if year is None:
+            import holidays
+
+            country, subdivision = self.public
+            year = self._public_years[day.year] = holidays.country_holidays(
+                country, subdiv=subdivision, years=day.year)
+        name = year.get(day)
+        return str(name) if name else None
+
+    def _instant(self, day: dt.date, minutes: int) -> float:
+        if minutes >= 1440:
+            day, minutes = day + dt.timedelta(days=1), minutes - 1440
+        local = dt.datetime(day.year, day.month, day.day, minutes // 60, minutes % 60,
+                            tzinfo=self.tz)
+        return local.timestamp()
+
+    def day_intervals(self, ordinal: int) -> tuple[Interval, ...]:
+        """The open intervals of one local day (by date ordinal), in real time."""
+        cached = self._days.get(ordinal)
+        if cached is not None:
+            return cached
+        day = dt.date.fromordinal(ordinal)
+        if self.always:
+            found: tuple[Interval, ...] = ((self._instant(day, 0), self._instant(day, 1440)),)
+        elif self.holiday(day) is not None:
+            found = ()
+        else:
+            found = tuple((self._instant(day, s), self._instant(day, e))
+                          for s, e in self.weekly[day.weekday()])
+        if len(self._days) > 200_000:
+            self._days.clear()
+        self._days[ordinal] = found
+        return found
+
+    def local(self, instant: float) -> dt.datetime:
+        return dt.datetime.fromtimestamp(instant, self.tz)
+
+    def open_segments(self, start: float) -> Iterator[Interval]:
+        """Open intervals from `start` on, clipped to it, in order; endless."""
+        if self.always:
+            yield start, math.inf
+            return
+        ordinal = self.local(start).toordinal()
+        closed = 0
+        while True:
+            intervals = self.day_intervals(ordinal)
+            for begin, end in intervals:
+                if end > start:
+                    yield max(begin, start), end
+            closed = 0 if intervals else closed + 1
+            if closed > MAX_CLOSED_DAYS:
+                raise ClockError(f"calendar {self.name or self.tzname} has no open time in "
+                                 f"the {MAX_CLOSED_DAYS} days after "
+                                 f"{self.local(start).date().isoformat()}")
+            ordinal += 1
+
+    # -- the clock ----------------------------------------------------------------------
+
+    def _counted(self, start: float, pauses: list[Interval]) -> Iterator[Interval]:
+        """Open, unpaused intervals from `start` on (SPEC §5 rules 3 and 5)."""
+        index, count = 0, len(pauses)
+        for begin, end in self.open_segments(start):
+            cursor = begin
+            while cursor < end:
+                while index < count and pauses[index][1] <= cursor:
+                    index += 1
+                if index < count and pauses[index][0] <= cursor:
+                    cursor = min(pauses[index][1], end)
+                    continue
+                stop = min(end, pauses[index][0]) if index < count else end
+                yield cursor, stop
+                cursor = stop
+
+    def clock_start(self, opened: float, pauses: Pauses = ()) -> float:
+        """The first instant the clock runs: opened, or the next opening (rule 3)."""
+        for begin, _end in self._counted(opened, list(pauses)):
+            return begin
+        raise AssertionError("unreachable: open segments are endless")
+
+    def due(self, opened: float, target: float, pauses: Pauses = ()) -> float:
+        """The earliest instant at which `target` seconds of open, unpaused time have
+        passed since `opened` (rule 4: exactly at a range's end when it runs out there)."""
+        remaining = target
+        for begin, end in self._counted(opened, list(pauses)):
+            if end - begin >= remaining:
+                return begin + remaining
+            remaining -= end - begin
+        raise AssertionError("unreachable: open segments are endless")
+
+    def elapsed(self, opened: float, until: float, pauses: Pauses = ()) -> float:
+        """Open, unpaused seconds counted between `opened` and `until` (rule 7)."""
+        total = 0.0
+        if until <= opened:
+            return total
+        for begin, end in self._counted(opened, list(pauses)):
+            if begin >= until:
+                break
+            total += min(end, until) - begin
+            if end >= until:
+                break
+        return total
+
+    def counted_until_due(self, opened: float, target: float,
+                          pauses: Pauses = ()) -> list[Interval]:
+        """The intervals that count towards a target (for `sla due --explain`)."""
+        out: list[Interval] = []
+        remaining = target
+        for begin, end in self._counted(opened, list(pauses)):
+            take = min(end - begin, remaining)
+            out.append((begin, begin + take))
+            remaining -= take
+            if remaining <= 0:
+                return out
+        return out
+
+    def open_seconds(self, start: dt.date, days: int) -> float:
+        """Open time in `days` local days from `start`, by the wall clock (a daylight-
+        saving day counts its nominal hours): for sanity checks of targets, not due times."""
+        if self.always:
+            return days * 86400.0
+        weekly = [sum(e - b for b, e in ranges) * 60.0 for ranges in self.weekly]
+        total = 0.0
+        for offset in range(days):
+            day = start + dt.timedelta(days=offset)
+            if weekly[day.weekday()] and self.holiday(day) is None:
+                total += weekly[day.weekday()]
+        return total
+
+
+def seconds(text: str) -> float:
+    """A SPEC duration in seconds."""
+    return parse_duration(text).total_seconds()
+
+
+def to_instant(text: str, tz: dt.tzinfo) -> float:
+    """An ISO 8601 date-time as epoch seconds; naive ones are read in `tz`."""
+    value = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=tz)
+    return value.timestamp()
+
+
+def iso(instant: float, tz: dt.tzinfo) -> str:
+    """An instant as ISO 8601 with the offset it has in `tz`."""
+    return dt.datetime.fromtimestamp(instant, tz).isoformat(timespec="seconds")

@@ -77,7 +77,28 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
             yield calendar.diagnostic(
                 "calendar-invalid", "the calendar is never open: give hours or always: true",
                 ("spec", "hours") if hours is not None else ("spec",), key=True)
+        found = []
         if hours:
-            yield from _check_hours(calendar, hours)
+            found += list(_check_hours(calendar, hours))
         if "publicHolidays" in spec:
-            yield from _check_public_holidays(calendar, spec["publicHolidays"])
+            found += list(_check_public_holidays(calendar, spec["publicHolidays"]))
+        yield from found
+        if not found and not problem and (always or any((hours or {}).values())):
+            empty = clock_problem(calendar, ctx.today)
+            if empty:
+                yield calendar.diagnostic("calendar-invalid", empty, ("spec",), key=True)
+
+
+def clock_problem(calendar: Entity, today: Any) -> str | None:
+    """Whether the SLA clock can run on the calendar at all in the year ahead."""
+    from itsmctl.timecalc import Clock
+
+    try:
+        clock = Clock.of_calendar(calendar.spec, calendar.name)
+        open_time = clock.open_seconds(today, 366)
+    except (ValueError, KeyError, NotImplementedError):
+        return None  # reported by the checks above
+    if open_time <= 0:
+        return ("the calendar has no open time in the year from "
+                f"{today.isoformat()} (every open day is a holiday)")
+    return None
