@@ -35,13 +35,14 @@ class Mapping:
 
     priorities: dict[str, str] = field(default_factory=dict)  # explicit; else by number
     new: frozenset[str] = frozenset({"New"})
-    paused: frozenset[str] = frozenset()  # default: every state starting "Awaiting"
+    paused: frozenset[str] | None = None  # None: every state starting "Awaiting"
     resolved: frozenset[str] = frozenset({"Resolved"})
     closed: frozenset[str] = frozenset({"Closed"})
     other: frozenset[str] = frozenset({"Active"})
 
     def is_paused(self, state: str) -> bool:
-        return state in self.paused if self.paused else state.startswith("Awaiting")
+        return state in self.paused if self.paused is not None else \
+            state.startswith("Awaiting")
 
     def known(self, state: str) -> bool:
         return (state in self.new or state in self.resolved or state in self.closed
@@ -70,7 +71,7 @@ def mapping_from(data: Any) -> Mapping:
         raise BadInput("mapping: `priorities` maps export text to a level; `states` has "
                        "lists named new, paused, resolved, closed, other")
     default = Mapping()
-    groups = {name: frozenset(str(s) for s in states[name]) if name in states
+    groups = {name: frozenset(str(s) for s in states[name] or ()) if name in states
               else getattr(default, name) for name in ("new", "paused", "resolved", "closed",
                                                        "other")}
     return Mapping({str(k): str(v) for k, v in priorities.items()}, **groups)

@@ -1,0 +1,125 @@
+"""Benchmark `itsmctl sla replay`: synthetic tickets on business-hours calendars, and the
+real ServiceNow sample when its path is given.
+
+    python bench/replay.py [--tickets 100000] [--rounds 3] [--servicenow PATH]
+
+(a) reading the generated CSV with Python's csv module and nothing else, (b) `itsmctl sla
+replay` of the same file on the example catalog (SLAs gold, silver and desk-standard: US
+and German business hours with public holidays, and a split-day desk calendar). Each is
+a fresh process; reports medians, tickets per second and the ratio b/a. With
+--servicenow, also replays that export under each SLA of the example catalog and prints
+the compliance table, the time it took, and how often the verdicts agree with the file's
+own `made_sla`, per priority.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+READ_ONLY = """
+import csv, sys
+n = 0
+with open(sys.argv[1], newline="") as f:
+    for row in csv.reader(f):
+        n += 1
+print(n)
+"""
+SLAS = ["gold", "silver", "desk-standard"]
+LEVELS = ["P1", "P2", "P3", "P4"]
+
+
+def generate(path: Path, count: int, seed: int = 11) -> None:
+    """Tickets opened over 2026 at any hour; most responded and resolved, some late,
+    some paused, a few still open."""
+    rng = random.Random(seed)
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc).timestamp()
+    iso = lambda t: dt.datetime.fromtimestamp(t, dt.timezone.utc).isoformat(  # noqa: E731
+        timespec="seconds")
+    with path.open("w", newline="") as out:
+        out.write("id,priority,opened,responded,resolved,sla,paused\n")
+        for i in range(count):
+            opened = start + rng.randrange(360 * 86400)
+            responded = opened + rng.expovariate(1 / 3600)
+            resolved = responded + rng.expovariate(1 / (2 * 86400))
+            paused = ""
+            if rng.random() < 0.2:
+                p = responded + rng.random() * (resolved - responded)
+                paused = f"{iso(p)}/{iso(p + rng.expovariate(1 / 14400))}"
+            if rng.random() < 0.02:
+                responded_text, resolved_text = "", ""
+            else:
+                responded_text, resolved_text = iso(responded), iso(resolved)
+            out.write(f"T{i},{rng.choice(LEVELS)},{iso(opened)},{responded_text},"
+                      f"{resolved_text},{rng.choice(SLAS)},{paused}\n")
+
+
+def timed(cmd: list[str]) -> tuple[float, str]:
+    start = time.perf_counter()
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{cmd[:4]} exited {done.returncode}: {done.stderr[-2000:]}")
+    return elapsed, done.stdout
+
+
+def servicenow(path: Path) -> None:
+    print(f"\nServiceNow sample: {path}")
+    for sla in ("platinum", "gold", "silver", "desk-standard"):
+        seconds, out = timed([sys.executable, "-m", "itsmctl", "sla", "replay", "--from",
+                              "servicenow", str(path), "--sla", sla, "--timezone", "UTC",
+                              "--now", "2017-01-01T00:00:00Z", "--format", "json"])
+        data = json.loads(out)
+        print(f"\n--sla {sla}: {seconds:.2f} s, {len(data['skipped'])} skipped")
+        print(f"{'priority':8} {'tickets':>7} {'resp met/br':>12} {'resol met/br':>12} "
+              f"{'compliance':>10} {'agree made_sla':>15}")
+        for r in data["results"]:
+            print(f"{r['priority']:8} {r['tickets']:>7} "
+                  f"{r['responseMet']:>6}/{r['responseBreached']:<5} "
+                  f"{r['resolutionMet']:>6}/{r['resolutionBreached']:<5} "
+                  f"{r['compliance']:>9}% {r.get('madeSlaAgreement', '-'):>14}%")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tickets", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--servicenow", type=Path, default=None)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="itsmctl-replay-"))
+    tickets = work / "tickets.csv"
+    generate(tickets, args.tickets)
+    runs = {
+        "a: csv module only": [sys.executable, "-c", READ_ONLY, str(tickets)],
+        "b: itsmctl sla replay": [sys.executable, "-m", "itsmctl", "sla", "replay",
+                                  str(tickets), "--now", "2027-01-01T00:00:00Z"],
+    }
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(args.rounds):
+        for name, cmd in runs.items():
+            times[name].append(timed(cmd)[0])
+    print(f"{args.tickets} tickets ({tickets.stat().st_size / 1e6:.1f} MB); {args.rounds} "
+          f"rounds, python {sys.version.split()[0]}, {os.cpu_count()} cpus")
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    for name, median in medians.items():
+        print(f"{name:24} median {median:6.2f} s   {args.tickets / median:10,.0f} tickets/s"
+              f"   runs {' '.join(f'{t:.2f}' for t in times[name])}")
+    a, b = medians["a: csv module only"], medians["b: itsmctl sla replay"]
+    print(f"ratio b/a = {b / a:.1f}; replay {args.tickets / b:,.0f} tickets/s (goal >= 20,000)")
+    print(timed(runs["b: itsmctl sla replay"])[1])
+    if args.servicenow:
+        servicenow(args.servicenow)
+
+
+if __name__ == "__main__":
+    main()
