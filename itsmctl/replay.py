@@ -76,6 +76,7 @@ class View:
     ref: str | None
     terms: dict[str, Terms]
     services: dict[str, str]  # service -> SLA
+    broken: dict[str, str] = field(default_factory=dict)  # SLA -> why it cannot be used
 
 
 @dataclass
@@ -196,6 +197,8 @@ def _skip_reason(ticket: Ticket, view: View, name: str | None) -> str | None:
         if ticket.service:
             return f"unknown service '{ticket.service}' and no --sla"
         return "no SLA (the row names neither an SLA nor a service; give --sla)"
+    if name in view.broken:
+        return f"SLA '{name}' cannot be used: {view.broken[name]}"
     if name not in view.terms:
         return f"unknown SLA '{name}'"
     if ticket.priority not in view.terms[name].targets:

@@ -34,25 +34,32 @@ class Terms:
     escalations: list[tuple[float, str, str]] = field(default_factory=list)  # (%, text, team)
 
 
-def terms_of(catalog: Catalog) -> dict[str, Terms]:
-    """Every SLA of the catalog whose calendar exists; calendars share one clock."""
+def terms_of(catalog: Catalog) -> tuple[dict[str, Terms], dict[str, str]]:
+    """Every SLA the clock can run on (calendars share one clock), and why the others
+    cannot (a missing calendar, an unknown timezone: `check` reports them in full)."""
     clocks: dict[str, Clock] = {}
     out: dict[str, Terms] = {}
+    broken: dict[str, str] = {}
     for sla in catalog.of_kind("SLA"):
         calendar = catalog.get("Calendar", sla.spec["calendar"])
         if calendar is None:
+            broken[sla.name] = f"its calendar '{sla.spec['calendar']}' does not exist"
             continue
         clock = clocks.get(calendar.name)
-        if clock is None:
-            clock = clocks[calendar.name] = Clock.of_calendar(calendar.spec, calendar.name)
-        targets = {
-            level: Target(seconds(t["response"]) if "response" in t else None,
-                          seconds(t["resolution"]), t.get("response"), t["resolution"])
-            for level, t in sla.spec["targets"].items()}
+        try:
+            if clock is None:
+                clock = clocks[calendar.name] = Clock.of_calendar(calendar.spec, calendar.name)
+            targets = {
+                level: Target(seconds(t["response"]) if "response" in t else None,
+                              seconds(t["resolution"]), t.get("response"), t["resolution"])
+                for level, t in sla.spec["targets"].items()}
+        except (ValueError, KeyError) as error:
+            broken[sla.name] = f"calendar {calendar.name}: {error}"
+            continue
         escalations = [(float(str(e["at"]).rstrip("%")), str(e["at"]), str(e["notify"]))
                        for e in sla.spec.get("escalations", [])]
         out[sla.name] = Terms(sla.name, calendar.name, clock, targets, escalations)
-    return out
+    return out, broken
 
 
 def service_slas(catalog: Catalog) -> dict[str, str]:

@@ -271,3 +271,34 @@ def test_readme_shows_the_real_output_of_both_commands(run) -> None:
                          "2026-11-27T12:00:00Z")
     assert due in readme
     assert replayed in readme
+
+
+def test_an_sla_on_a_broken_calendar_is_a_clear_error(run, make_repo) -> None:
+    repo = make_repo({"catalog/zz.yaml": (
+        "apiVersion: itsmctl/v1\nkind: Calendar\nmetadata: {name: nowhere}\n"
+        "spec: {timezone: Mars/Olympus, always: true}\n---\n"
+        "apiVersion: itsmctl/v1\nkind: SLA\nmetadata: {name: odd}\nspec:\n"
+        "  calendar: nowhere\n  targets: {P1: {resolution: 4h}, P2: {resolution: 8h}}\n")})
+    code, _, err = run("--repo", str(repo), "sla", "due", "odd", "P1", "--opened",
+                       "2026-11-20T10:00:00Z")
+    assert code == 2
+    assert err.startswith("itsmctl: error: SLA 'odd' cannot be used: calendar nowhere: "
+                          "unknown timezone 'Mars/Olympus'")
+
+
+def test_check_reports_calendars_never_open_and_targets_beyond_a_year(run, make_repo) -> None:
+    import datetime as dt
+
+    mondays = []
+    day = dt.date(2026, 11, 23)
+    for _ in range(60):
+        mondays.append(f'{{date: "{day.isoformat()}", name: closed}}')
+        day += dt.timedelta(weeks=1)
+    repo = make_repo({"catalog/zz.yaml": (
+        "apiVersion: itsmctl/v1\nkind: Calendar\nmetadata: {name: mondays}\n"
+        "spec:\n  timezone: UTC\n  hours: {mon: ['09:00-10:00']}\n"
+        f"  holidays: [{', '.join(mondays)}]\n")})
+    code, out, _ = run("--repo", str(repo), "check", "--now", "2026-11-21")
+    assert code == 1
+    assert ("catalog/zz.yaml:4:1: error: the calendar has no open time in the year from "
+            "2026-11-21 (every open day is a holiday) [calendar-invalid]") in out

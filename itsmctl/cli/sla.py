@@ -28,13 +28,12 @@ def command() -> None:
     """The SLA clock: due times, and replay of historic tickets."""
 
 
-def load_terms(root: Path, ref: str | None) -> tuple[dict[str, Terms], list[str]]:
-    """The SLAs of the catalog (at a ref), and its priority levels."""
-    checked = check_catalog(root, ref=ref)
-    return terms_of(checked.catalog), checked.catalog.priority_levels()
-
-
-def pick(terms: dict[str, Terms], name: str, priority: str) -> Terms:
+def pick(root: Path, ref: str | None, name: str, priority: str) -> Terms:
+    """The SLA to compute with, or a one-line reason why it cannot be used."""
+    terms, broken = terms_of(check_catalog(root, ref=ref).catalog)
+    if name in broken:
+        raise FatalError(f"SLA '{name}' cannot be used: {broken[name]}",
+                         "run itsmctl check for the details")
     if name not in terms:
         raise FatalError(f"unknown SLA '{name}'{did_you_mean(name, sorted(terms))}",
                          f"the SLAs are: {', '.join(sorted(terms)) or 'none'}")
@@ -78,7 +77,7 @@ def _row(label: str, instant: float, tz: dt.tzinfo, note: str = "") -> str:
 def due(ctx: click.Context, sla_name: str, priority: str, opened: str, paused: tuple[str, ...],
         fmt: str, explain: bool, ref: str | None) -> int:
     """Response and resolution due times of a ticket of PRIORITY under SLA."""
-    terms = pick(load_terms(repo_root(ctx), ref)[0], sla_name, priority)
+    terms = pick(repo_root(ctx), ref, sla_name, priority)
     tz = terms.clock.tz
     start = parse_time(opened, "--opened", tz)
     pauses: list[Interval] = []
@@ -161,7 +160,8 @@ def _views(root: Path, refs: tuple[str, ...]) -> tuple[list[View], list[str], st
     for ref in refs or (None,):
         checked = check_catalog(root, ref=ref)
         catalog = checked.catalog
-        views.append(View(ref, terms_of(catalog), service_slas(catalog)))
+        terms, broken = terms_of(catalog)
+        views.append(View(ref, terms, service_slas(catalog), broken))
         levels = levels or catalog.priority_levels()
         timezone_default = checked.loaded.config.default_timezone
     return views, levels, timezone_default
@@ -202,8 +202,11 @@ def replay_command(ctx: click.Context, tickets: Path, source: str, refs: tuple[s
         raise FatalError(f"--timezone: {error}") from error
     now = parse_time(now_text, "--now", tz) if now_text else time.time()
     for view in views:
+        where = f" at {view.ref}" if view.ref else ""
+        if default_sla is not None and default_sla in view.broken:
+            raise FatalError(f"--sla: SLA '{default_sla}'{where} cannot be used: "
+                             f"{view.broken[default_sla]}")
         if default_sla is not None and default_sla not in view.terms:
-            where = f" at {view.ref}" if view.ref else ""
             raise FatalError(f"--sla: unknown SLA '{default_sla}'{where}"
                              f"{did_you_mean(default_sla, sorted(view.terms))}")
     if source == "servicenow" and default_sla is None:
