@@ -124,7 +124,8 @@ def describe_closed(clock: Clock, start: float, end: float) -> list[str]:
     day = first
     while day < last:
         holiday = clock.holiday(day)
-        reason = f"holiday: {holiday}" if holiday else "no opening hours"
+        reason = (f"holiday: {holiday}" if holiday else
+                  "paused" if clock.day_intervals(day.toordinal()) else "no opening hours")
         out.append(f"{day_name(day)} closed ({reason})")
         day += dt.timedelta(days=1)
     return out

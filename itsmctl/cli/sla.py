@@ -85,7 +85,10 @@ def due(ctx: click.Context, sla_name: str, priority: str, opened: str, paused: t
         begin, sep, end = text.partition("/")
         if not sep:
             raise FatalError(f"--paused: '{text}' is not START/END")
-        pauses.append((parse_time(begin, "--paused", tz), parse_time(end, "--paused", tz)))
+        pause = (parse_time(begin, "--paused", tz), parse_time(end, "--paused", tz))
+        if pause[1] < pause[0]:
+            raise FatalError(f"--paused: '{text}' ends before it starts")
+        pauses.append(pause)
     pauses = merge(pauses)
     target = terms.targets[priority]
     try:
@@ -97,10 +100,11 @@ def due(ctx: click.Context, sla_name: str, priority: str, opened: str, paused: t
     except ClockError as error:
         raise FatalError(str(error)) from error
     if fmt == "json":
-        data: dict[str, Any] = {"sla": terms.name, "priority": priority, "calendar": terms.calendar,
-                "opened": iso(start, tz), "clockStarts": iso(clock_start, tz),
-                "responseDue": iso(response_due, tz) if response_due is not None else None,
-                "resolutionDue": iso(resolution_due, tz)}
+        data: dict[str, Any] = {
+            "sla": terms.name, "priority": priority, "calendar": terms.calendar,
+            "opened": iso(start, tz), "clockStarts": iso(clock_start, tz),
+            "responseDue": iso(response_due, tz) if response_due is not None else None,
+            "resolutionDue": iso(resolution_due, tz)}
         if escalations:
             data["escalations"] = [{"at": at, "notify": team, "time": iso(when, tz)}
                                    for at, team, when in escalations]
