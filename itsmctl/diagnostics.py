@@ -35,6 +35,8 @@ class Diagnostic:
     name: str | None = field(default=None, compare=False)
     json_path: str | None = field(default=None, compare=False)
     suppressed: bool = field(default=False, compare=False)
+    waiver: str | None = field(default=None, compare=False)  # the Waiver that suppresses it
+    justification: str | None = field(default=None, compare=False)  # the waiver's reason
 
     def format(self) -> str:
         return (
@@ -56,6 +58,8 @@ class Diagnostic:
                 data[key] = value
         if self.suppressed:
             data["suppressed"] = True
+        if self.waiver is not None:
+            data["waiver"] = self.waiver
         return data
 
     def replace(self, **changes: Any) -> Diagnostic:
@@ -69,6 +73,9 @@ class Result:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     documents: int = 0
+    # rule id -> (title, description) of the organisation's policies, for formats that
+    # describe their rules (SARIF)
+    rule_texts: dict[str, tuple[str, str | None]] = field(default_factory=dict)
 
     def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
         self.diagnostics.extend(diagnostics)

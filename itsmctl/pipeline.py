@@ -62,6 +62,8 @@ def check_catalog(root: Path, ref: str | None = None, now: dt.datetime | None = 
     outcome = run_policies(catalog, result.diagnostics, now.date(), now)
     result.extend(outcome.findings)
     result.extend(outcome.problems)
+    result.rule_texts = {f"policy/{p.name}": (p.metadata["title"], p.spec.get("description"))
+                         for p in catalog.of_kind("Policy") if p.metadata.get("title")}
     if selection:
         result.diagnostics = [d for d in result.diagnostics if _selected(d.path, selection)]
         result.files = [f for f in result.files if _selected(f, selection)]

@@ -170,7 +170,9 @@ def _waive(catalog: Catalog, subjects: set[str], today: dt.date, outcome: Outcom
         key = (finding.rule.removeprefix("policy/"), f"{finding.kind}/{finding.name}")
         if key in by_key:
             used.add(key)
-            finding = finding.replace(suppressed=True)
+            waiver = by_key[key]
+            finding = finding.replace(suppressed=True, waiver=waiver.name,
+                                      justification=str(waiver.spec["reason"]).strip())
         findings.append(finding)
     outcome.findings = findings
     for waiver in waivers:

@@ -12,14 +12,18 @@ from itsmctl.rules import rule as lookup_rule
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
-def _rule(rule_id: str) -> dict[str, Any]:
+def _rule(rule_id: str, texts: dict[str, tuple[str, str | None]]) -> dict[str, Any]:
     rule = lookup_rule(rule_id)
-    return {
+    title, description = texts.get(rule_id, (rule.description, None))
+    out: dict[str, Any] = {
         "id": rule.id,
         "name": rule.id.replace("/", "-"),
-        "shortDescription": {"text": rule.description},
+        "shortDescription": {"text": title},
         "defaultConfiguration": {"level": _LEVELS[rule.severity]},
     }
+    if description:
+        out["fullDescription"] = {"text": description.strip()}
+    return out
 
 
 def _result(d: Diagnostic, index: int) -> dict[str, Any]:
@@ -36,7 +40,10 @@ def _result(d: Diagnostic, index: int) -> dict[str, Any]:
         }],
     }
     if d.suppressed:
-        result["suppressions"] = [{"kind": "external", "status": "accepted"}]
+        suppression: dict[str, Any] = {"kind": "external", "status": "accepted"}
+        if d.justification:
+            suppression["justification"] = f"waiver {d.waiver}: {d.justification}"
+        result["suppressions"] = [suppression]
     return result
 
 
@@ -51,7 +58,7 @@ def render(result: Result, color: bool = False) -> str:
             "tool": {"driver": {
                 "name": "itsmctl",
                 "version": __version__,
-                "rules": [_rule(r) for r in rule_ids],
+                "rules": [_rule(r, result.rule_texts) for r in rule_ids],
             }},
             "originalUriBaseIds": {"%SRCROOT%": {"description": {
                 "text": "The root of the catalog repository."}}},
