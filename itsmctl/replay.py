@@ -104,7 +104,7 @@ def _instant(text: str, tz: dt.tzinfo, what: str) -> float | None:
     try:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"unparseable {what} time '{text}'") from None
+        raise ValueError(f"unparseable {what} time {text!r}") from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
     return value.timestamp()
@@ -118,9 +118,9 @@ def _pauses(text: str, tz: dt.tzinfo) -> list[Interval]:
         begin, sep, end = part.partition("/")
         start, stop = _instant(begin, tz, "paused"), _instant(end, tz, "paused")
         if not sep or start is None or stop is None:
-            raise ValueError(f"unparseable paused interval '{part.strip()}' (START/END)")
+            raise ValueError(f"unparseable paused interval {part.strip()!r} (START/END)")
         if stop < start:
-            raise ValueError(f"impossible order: paused interval '{part.strip()}' ends "
+            raise ValueError(f"impossible order: paused interval {part.strip()!r} ends "
                              "before it starts")
         out.append((start, stop))
     return merge(out)
@@ -136,13 +136,35 @@ def _order_problem(opened: float, responded: float | None, resolved: float | Non
     return None
 
 
+def csv_rows(lines: Iterable[str]) -> Iterator[tuple[int, list[str]] | Skipped]:
+    """(line, fields) of each record; a record the csv module cannot read (a NUL byte, a
+    stray carriage return, an oversized field) is a Skipped row, and reading goes on."""
+    reader = csv.reader(lines)
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            yield Skipped(reader.line_num, f"not CSV: {error}")
+            continue
+        yield reader.line_num, row
+
+
+def read_header(rows: Iterator[tuple[int, list[str]] | Skipped]) -> list[str]:
+    first = next(rows, None)
+    if first is None:
+        raise BadInput("the file is empty (expected a header line)")
+    if isinstance(first, Skipped):
+        raise BadInput(f"line {first.line}: the header is {first.reason}")
+    return first[1]
+
+
 def read_generic(lines: Iterable[str], tz: dt.tzinfo) -> Iterator[Ticket | Skipped]:
     """The generic CSV of SPEC §5: id, priority, opened, responded, resolved, sla|service,
     and optionally paused (`;`-separated ISO intervals START/END)."""
-    reader = csv.reader(lines)
-    header = next(reader, None)
-    if header is None:
-        raise BadInput("the file is empty (expected a header line)")
+    rows = csv_rows(lines)
+    header = read_header(rows)
     columns = {name.strip().lower(): i for i, name in enumerate(header)}
     missing = [c for c in GENERIC_REQUIRED if c not in columns]
     if missing or not ("sla" in columns or "service" in columns):
@@ -152,8 +174,11 @@ def read_generic(lines: Iterable[str], tz: dt.tzinfo) -> Iterator[Ticket | Skipp
     i_id, i_pr, i_op, i_rp, i_rs = (columns[c] for c in GENERIC_REQUIRED)
     i_sla, i_svc, i_pa = columns.get("sla"), columns.get("service"), columns.get("paused")
     width = len(header)
-    for row in reader:
-        line = reader.line_num
+    for item in rows:
+        if isinstance(item, Skipped):
+            yield item
+            continue
+        line, row = item
         if not row or (len(row) == 1 and not row[0].strip()):
             continue
         if len(row) != width:
@@ -195,14 +220,14 @@ def _sla_name(ticket: Ticket, view: View, default_sla: str | None) -> str | None
 def _skip_reason(ticket: Ticket, view: View, name: str | None) -> str | None:
     if name is None:
         if ticket.service:
-            return f"unknown service '{ticket.service}' and no --sla"
+            return f"unknown service {ticket.service!r} and no --sla"
         return "no SLA (the row names neither an SLA nor a service; give --sla)"
     if name in view.broken:
         return f"SLA '{name}' cannot be used: {view.broken[name]}"
     if name not in view.terms:
-        return f"unknown SLA '{name}'"
+        return f"unknown SLA {name!r}"
     if ticket.priority not in view.terms[name].targets:
-        return f"unknown priority '{ticket.priority}' (SLA {name} has " \
+        return f"unknown priority {ticket.priority!r} (SLA {name} has " \
                f"{', '.join(view.terms[name].targets)})"
     return None
 

@@ -13,14 +13,13 @@ state groups.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from itsmctl.replay import BadInput, Skipped, Ticket
+from itsmctl.replay import BadInput, Skipped, Ticket, csv_rows, read_header
 from itsmctl.timecalc import Interval, merge
 
 REQUIRED = ("number", "incident_state", "priority", "opened_at", "sys_updated_at",
@@ -84,13 +83,13 @@ def parse_time(text: str, tz: dt.tzinfo) -> float | None:
         return None
     match = _TIME.match(text)
     if not match:
-        raise ValueError(f"unparseable time '{text}' (expected d/m/yyyy HH:MM)")
+        raise ValueError(f"unparseable time {text!r} (expected d/m/yyyy HH:MM)")
     day, month, year, hour, minute, second = match.groups()
     try:
         value = dt.datetime(int(year), int(month), int(day), int(hour), int(minute),
                             int(second or 0), tzinfo=tz)
     except ValueError as error:
-        raise ValueError(f"unparseable time '{text}' ({error})") from None
+        raise ValueError(f"unparseable time {text!r} ({error})") from None
     return value.timestamp()
 
 
@@ -104,10 +103,8 @@ class _Incident:
 def read_servicenow(lines: Iterable[str], tz: dt.tzinfo, levels: list[str],
                     mapping: Mapping | None = None) -> Iterator[Ticket | Skipped]:
     mapping = mapping or Mapping()
-    reader = csv.reader(lines)
-    header = next(reader, None)
-    if header is None:
-        raise BadInput("the file is empty (expected a header line)")
+    rows = csv_rows(lines)
+    header = read_header(rows)
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise BadInput(f"not a ServiceNow incident export: no column {', '.join(missing)}")
@@ -115,8 +112,11 @@ def read_servicenow(lines: Iterable[str], tz: dt.tzinfo, levels: list[str],
     wanted = [c for c in (*REQUIRED, "made_sla", "active") if c in index]
     finished: set[str] = set()
     current: _Incident | None = None
-    for row in reader:
-        line = reader.line_num
+    for item in rows:
+        if isinstance(item, Skipped):
+            yield item
+            continue
+        line, row = item
         if not row or (len(row) == 1 and not row[0].strip()):
             continue
         if len(row) != len(header):
@@ -147,7 +147,7 @@ def _last(incident: _Incident, tz: dt.tzinfo, levels: list[str],
         yield from _ticket(incident, tz, levels, mapping)
     else:
         yield Skipped(incident.line, f"incident {incident.number} is the last in the file and "
-                                     f"not resolved (state '{state}'): the export may be "
+                                     f"not resolved (state {state!r}): the export may be "
                                      "truncated")
 
 
@@ -158,7 +158,7 @@ def _ticket(incident: _Incident, tz: dt.tzinfo, levels: list[str],
     for line, values in incident.rows:
         state = values["incident_state"].strip()
         if not mapping.known(state):
-            yield Skipped(line, f"incident {incident.number}: unknown state '{state}' (row "
+            yield Skipped(line, f"incident {incident.number}: unknown state {state!r} (row "
                                 "left out; the incident is judged from its other rows)")
     yield _judged(incident, tz, levels, mapping)
 
@@ -202,7 +202,7 @@ def _judged(incident: _Incident, tz: dt.tzinfo, levels: list[str],
     priority = mapping.priority(priority_text, levels)
     if priority is None:
         return Skipped(first_line, f"incident {incident.number}: unknown priority "
-                                   f"'{priority_text}'")
+                                   f"{priority_text!r}")
     if resolved is not None and resolved < opened:
         return Skipped(first_line, f"incident {incident.number}: impossible order: resolved "
                                    "before opened")

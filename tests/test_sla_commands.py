@@ -302,3 +302,15 @@ def test_check_reports_calendars_never_open_and_targets_beyond_a_year(run, make_
     assert code == 1
     assert ("catalog/zz.yaml:4:1: error: the calendar has no open time in the year from "
             "2026-11-21 (every open day is a holiday) [calendar-invalid]") in out
+
+
+def test_rows_the_csv_module_cannot_read_are_skipped_and_binary_input_exits_2(
+        run, tmp_path: Path) -> None:
+    lines = GENERIC.split("\n")
+    text = "\n".join([*lines[:3], "T90,P1,2026\x0011-20,,,gold,,", "T91,P1,x,,,\r,,", ""])
+    code, out, _ = _replay(run, tmp_path, text, "--format", "json")
+    skipped = [(s["line"], s["reason"]) for s in json.loads(out)["skipped"]]
+    assert code == 0 and skipped[0] == (4, "unparseable opened time '2026\\x0011-20'")
+    assert skipped[1][0] == 5 and skipped[1][1].startswith("not CSV: ")
+    code, _, err = _replay(run, tmp_path, "\x7fELF\x02\x01\r\x00\x00" * 50)
+    assert code == 2 and "the header is not CSV" in err and "internal error" not in err
