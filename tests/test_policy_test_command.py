@@ -127,3 +127,21 @@ def test_test_files_and_testdata_are_not_part_of_the_catalog(make_repo) -> None:
         checked = check_catalog(repo, ref=ref)
         assert not any("tests/" in f for f in checked.result.files)
         assert checked.catalog.get("Service", "extra") is None
+
+
+def test_links_out_of_the_repository_are_not_followed(run, make_repo, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "evil.test.yaml").write_text("cases: [{name: x, expect: none}]\n")
+    (outside / "secret.yaml").write_text("apiVersion: itsmctl/v1\n")
+    repo = make_repo({"policies/tests/t.test.yaml":
+                      "fixtures: [testdata]\ncases: [{name: x, expect: none}]\n"})
+    (repo / "policies/tests/testdata").mkdir()
+    (repo / "policies/tests/testdata/secret.yaml").symlink_to(outside / "secret.yaml")
+    (repo / "policies/evil.test.yaml").symlink_to(outside / "evil.test.yaml")
+    code, out, _ = run("--repo", str(repo), "policy", "test")
+    assert code == 1
+    assert "policies/evil.test.yaml:1:1: error: symbolic link to a file outside the " \
+           "repository; not read [symlink-escape]" in out
+    assert "policies/tests/t.test.yaml:1:12: error: fixture file secret.yaml links outside " \
+           "the repository; not read [policy-test]" in out

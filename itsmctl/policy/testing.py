@@ -200,6 +200,11 @@ class TestFile:
             files = [target] if target.is_file() else sorted(
                 p for p in target.rglob("*") if p.is_file() and p.name.endswith(YAML_SUFFIXES))
             for file in files:
+                if not file.resolve().is_relative_to(self.root):
+                    line, column = node_position(find_node(self.tree, (*where, index)))  # type: ignore[arg-type]
+                    self._problem(f"fixture file {file.name} links outside the repository; "
+                                  "not read", line, column)
+                    continue
                 yield from self._read_fixture(file)
 
     def _read_fixture(self, file: Path) -> Iterator[Document]:
@@ -295,6 +300,14 @@ def run_tests(root: Path, config: Config, targets: list[Path], now: dt.datetime,
     report = Report()
     select = re.compile(pattern) if pattern else None
     for path in discover(root, targets):
+        if not path.resolve().is_relative_to(root):
+            shown = path.absolute().relative_to(root).as_posix() \
+                if path.absolute().is_relative_to(root) else str(path)
+            report.files.append(shown)
+            report.problems.append(Diagnostic(
+                shown, 1, 1, "symlink-escape", "symbolic link to a file outside the "
+                "repository; not read", Severity.ERROR))
+            continue
         test = TestFile(root, path, policies)
         report.files.append(test.rel)
         if test.problems:
