@@ -27,6 +27,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from run import alternate  # noqa: E402
+
 READ_ONLY = """
 import csv, sys
 n = 0
@@ -65,6 +68,7 @@ def generate(path: Path, count: int, seed: int = 11) -> None:
 
 
 def timed(cmd: list[str]) -> tuple[float, str]:
+    """Wall seconds and standard output of one run."""
     start = time.perf_counter()
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - start
@@ -104,16 +108,13 @@ def main() -> None:
         "b: itsmctl sla replay": [sys.executable, "-m", "itsmctl", "sla", "replay",
                                   str(tickets), "--now", "2027-01-01T00:00:00Z"],
     }
-    times: dict[str, list[float]] = {name: [] for name in runs}
-    for _ in range(args.rounds):
-        for name, cmd in runs.items():
-            times[name].append(timed(cmd)[0])
+    times, peaks = alternate(runs, args.rounds, ROOT)
     print(f"{args.tickets} tickets ({tickets.stat().st_size / 1e6:.1f} MB); {args.rounds} "
           f"rounds, python {sys.version.split()[0]}, {os.cpu_count()} cpus")
     medians = {name: statistics.median(values) for name, values in times.items()}
     for name, median in medians.items():
         print(f"{name:24} median {median:6.2f} s   {args.tickets / median:10,.0f} tickets/s"
-              f"   runs {' '.join(f'{t:.2f}' for t in times[name])}")
+              f"   peak RSS {peaks[name]:6.1f} MiB   runs {' '.join(f'{t:.2f}' for t in times[name])}")
     a, b = medians["a: csv module only"], medians["b: itsmctl sla replay"]
     print(f"ratio b/a = {b / a:.1f}; replay {args.tickets / b:,.0f} tickets/s (goal >= 20,000)")
     print(timed(runs["b: itsmctl sla replay"])[1])

@@ -51,6 +51,20 @@ def timed(cmd: list[str], cwd: Path) -> tuple[float, float, int]:
     return elapsed, usage.ru_maxrss / 1024, proc.returncode
 
 
+def alternate(runs: dict[str, list[str]], rounds: int, cwd: Path
+              ) -> tuple[dict[str, list[float]], dict[str, float]]:
+    """Each command once per round, in turn (so drift hits all alike): the wall times
+    and the peak RSS of each."""
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    peaks: dict[str, float] = dict.fromkeys(runs, 0.0)
+    for _ in range(rounds):
+        for name, cmd in runs.items():
+            seconds, rss, _ = timed(cmd, cwd)
+            times[name].append(seconds)
+            peaks[name] = max(peaks[name], rss)
+    return times, peaks
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--services", type=int, default=5000)
@@ -75,13 +89,7 @@ def main() -> None:
     if not args.skip_jsonschema:
         runs["c: check-jsonschema"] = [sys.executable, "-m", "check_jsonschema",
                                        "--schemafile", str(schema), *files_list]
-    times: dict[str, list[float]] = {name: [] for name in runs}
-    peaks: dict[str, float] = dict.fromkeys(runs, 0.0)
-    for _ in range(args.rounds):
-        for name, cmd in runs.items():
-            seconds, rss, _ = timed(cmd, work)
-            times[name].append(seconds)
-            peaks[name] = max(peaks[name], rss)
+    times, peaks = alternate(runs, args.rounds, work)
     print(f"catalog: {args.services} services, {files} files; {args.rounds} rounds, "
           f"python {sys.version.split()[0]}, {os.cpu_count()} cpus")
     medians = {name: statistics.median(values) for name, values in times.items()}

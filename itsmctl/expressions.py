@@ -116,7 +116,9 @@ def _too_big(value: Any, times: Any) -> bool:
             and len(value) * times > MAX_SIZE)
 
 
-def _make_environment() -> Any:
+@cache
+def environment() -> Any:
+    """The one policy environment of the process."""
     from jinja2 import StrictUndefined
     from jinja2.exceptions import SecurityError
     from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -158,11 +160,6 @@ def _make_environment() -> Any:
     return env
 
 
-@cache
-def environment() -> Any:
-    return _make_environment()
-
-
 @dataclass(frozen=True)
 class Problem:
     """Why a source cannot be used: `policy-invalid` (it is wrong) or `policy-unsafe`."""
@@ -171,20 +168,28 @@ class Problem:
     message: str
 
 
+def _parse_expression(source: str) -> Any:
+    """An expression's syntax tree (raises TemplateSyntaxError), as Jinja2's
+    `compile_expression` parses it."""
+    from jinja2 import TemplateSyntaxError
+    from jinja2.parser import Parser
+
+    parser = Parser(environment(), source, state="variable")
+    expr = parser.parse_expression()
+    if not parser.stream.eos:
+        raise TemplateSyntaxError("unexpected text after the expression",
+                                  parser.stream.current.lineno)
+    return expr
+
+
 def _syntax(source: str, template: bool) -> tuple[Any, Problem | None]:
     from jinja2 import TemplateSyntaxError, nodes
-    from jinja2.parser import Parser
 
     env = environment()
     try:
         if template:
             return env.parse(source), None
-        parser = Parser(env, source, state="variable")
-        expr = parser.parse_expression()
-        if not parser.stream.eos:
-            raise TemplateSyntaxError("unexpected text after the expression",
-                                      parser.stream.current.lineno)
-        tree = nodes.Template([nodes.Output([expr])])
+        tree = nodes.Template([nodes.Output([_parse_expression(source)])])
         tree.set_environment(env)
         return tree, None
     except TemplateSyntaxError as error:
@@ -247,9 +252,6 @@ class Expression:
     def __init__(self, template: Any) -> None:
         self.template = template
 
-    def __call__(self, **variables: Any) -> Any:
-        return Scope(variables).evaluate(self)
-
 
 class Scope:
     __slots__ = ("context", "variables")
@@ -270,17 +272,10 @@ class Scope:
 @cache
 def compiled_expression(source: str) -> Expression:
     """Compile once per process (the same steps as Jinja2's `compile_expression`)."""
-    from jinja2 import TemplateSyntaxError, nodes
-    from jinja2.parser import Parser
+    from jinja2 import nodes
 
-    env = environment()
-    parser = Parser(env, source, state="variable")
-    expr = parser.parse_expression()
-    if not parser.stream.eos:
-        raise TemplateSyntaxError("unexpected text after the expression",
-                                  parser.stream.current.lineno)
-    body = [nodes.Assign(nodes.Name("result", "store"), expr, lineno=1)]
-    return Expression(env.from_string(nodes.Template(body, lineno=1)))
+    body = [nodes.Assign(nodes.Name("result", "store"), _parse_expression(source), lineno=1)]
+    return Expression(environment().from_string(nodes.Template(body, lineno=1)))
 
 
 @cache
@@ -308,10 +303,12 @@ def describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def is_security_error(error: BaseException) -> bool:
+def stops_policy(error: BaseException) -> bool:
+    """Errors that stop a whole policy (the sandbox refused, a limit was hit), unlike
+    those that only make one assertion fail."""
     from jinja2.exceptions import SecurityError
 
-    return isinstance(error, (SecurityError, LimitExceeded))
+    return isinstance(error, (SecurityError, LimitExceeded, RecursionError))
 
 
 def _on_alarm(signum: int, frame: Any) -> None:

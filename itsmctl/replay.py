@@ -14,8 +14,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from itsmctl.sla import BREACHED, MET, PENDING, Terms
-from itsmctl.timecalc import ClockError, Interval, merge
+from itsmctl.sla import BREACHED, MET, PENDING, Terms, judge
+from itsmctl.timecalc import ClockError, Interval, iso, merge, to_instant
 
 GENERIC_REQUIRED = ("id", "priority", "opened", "responded", "resolved")
 
@@ -102,12 +102,9 @@ def _instant(text: str, tz: dt.tzinfo, what: str) -> float | None:
     if not text:
         return None
     try:
-        value = dt.datetime.fromisoformat(text)
+        return to_instant(text, tz)
     except ValueError:
         raise ValueError(f"unparseable {what} time {text!r}") from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=tz)
-    return value.timestamp()
 
 
 def _pauses(text: str, tz: dt.tzinfo) -> list[Interval]:
@@ -136,35 +133,53 @@ def _order_problem(opened: float, responded: float | None, resolved: float | Non
     return None
 
 
-def csv_rows(lines: Iterable[str]) -> Iterator[tuple[int, list[str]] | Skipped]:
-    """(line, fields) of each record; a record the csv module cannot read (a NUL byte, a
-    stray carriage return, an oversized field) is a Skipped row, and reading goes on."""
+def csv_records(lines: Iterable[str]
+                ) -> tuple[list[str], Iterator[tuple[int, list[str]] | Skipped]]:
+    """The header, and every record after it as (line, fields). Blank lines are passed
+    over; a record the csv module cannot read (a NUL byte, a stray carriage return, an
+    oversized field) or with another number of fields than the header is a Skipped row,
+    and reading goes on. Raises BadInput when there is no readable header."""
     reader = csv.reader(lines)
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            yield Skipped(reader.line_num, f"not CSV: {error}")
-            continue
-        yield reader.line_num, row
 
+    def records() -> Iterator[tuple[int, list[str]] | Skipped]:
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                yield Skipped(reader.line_num, f"not CSV: {error}")
+                continue
+            yield reader.line_num, row
 
-def read_header(rows: Iterator[tuple[int, list[str]] | Skipped]) -> list[str]:
+    rows = records()
     first = next(rows, None)
     if first is None:
         raise BadInput("the file is empty (expected a header line)")
     if isinstance(first, Skipped):
         raise BadInput(f"line {first.line}: the header is {first.reason}")
-    return first[1]
+    header = first[1]
+
+    def body() -> Iterator[tuple[int, list[str]] | Skipped]:
+        for item in rows:
+            if isinstance(item, Skipped):
+                yield item
+                continue
+            line, row = item
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue
+            if len(row) != len(header):
+                yield Skipped(line, f"expected {len(header)} fields, found {len(row)}")
+                continue
+            yield item
+
+    return header, body()
 
 
 def read_generic(lines: Iterable[str], tz: dt.tzinfo) -> Iterator[Ticket | Skipped]:
     """The generic CSV of SPEC §5: id, priority, opened, responded, resolved, sla|service,
     and optionally paused (`;`-separated ISO intervals START/END)."""
-    rows = csv_rows(lines)
-    header = read_header(rows)
+    header, rows = csv_records(lines)
     columns = {name.strip().lower(): i for i, name in enumerate(header)}
     missing = [c for c in GENERIC_REQUIRED if c not in columns]
     if missing or not ("sla" in columns or "service" in columns):
@@ -173,17 +188,11 @@ def read_generic(lines: Iterable[str], tz: dt.tzinfo) -> Iterator[Ticket | Skipp
                        f"(expected {wanted}; found {', '.join(header)})")
     i_id, i_pr, i_op, i_rp, i_rs = (columns[c] for c in GENERIC_REQUIRED)
     i_sla, i_svc, i_pa = columns.get("sla"), columns.get("service"), columns.get("paused")
-    width = len(header)
     for item in rows:
         if isinstance(item, Skipped):
             yield item
             continue
         line, row = item
-        if not row or (len(row) == 1 and not row[0].strip()):
-            continue
-        if len(row) != width:
-            yield Skipped(line, f"expected {width} fields, found {len(row)}")
-            continue
         try:
             opened = _instant(row[i_op], tz, "opened")
             if opened is None:
@@ -257,20 +266,9 @@ def replay(tickets: Iterable[Ticket | Skipped], views: list[View], levels: list[
 
 def _judge_one(ticket: Ticket, view: View, terms: Terms, now: float, report: Report,
                details: bool) -> None:
-    target = terms.targets[ticket.priority]
-    clock = terms.clock
-    pauses = ticket.pauses
-    resolution_due = clock.due(ticket.opened, target.resolution, pauses)
-    resolved = ticket.resolved
-    resolution = (MET if resolved <= resolution_due else BREACHED) if resolved is not None \
-        else (BREACHED if now > resolution_due else PENDING)
-    response = None
-    response_due = None
-    if target.response is not None:
-        response_due = clock.due(ticket.opened, target.response, pauses)
-        event = ticket.responded if ticket.responded is not None else resolved
-        response = (MET if event <= response_due else BREACHED) if event is not None \
-            else (BREACHED if now > response_due else PENDING)
+    verdict = judge(terms, ticket.priority, ticket.opened, ticket.responded, ticket.resolved,
+                    ticket.pauses, now)
+    resolution, response = verdict.resolution, verdict.response
     key = (view.ref, terms.name, ticket.priority)
     tally = report.tallies.get(key)
     if tally is None:
@@ -292,21 +290,20 @@ def _judge_one(ticket: Ticket, view: View, terms: Terms, now: float, report: Rep
         tally.made_sla_compared += 1
         tally.made_sla_agree += (resolution == MET) == ticket.made_sla
     if details:
-        tz = clock.tz
-        elapsed = clock.elapsed(ticket.opened, resolved if resolved is not None else now, pauses)
+        tz = terms.clock.tz
         report.details.append({
             **({"ref": view.ref} if view.ref is not None else {}),
             "line": ticket.line, "id": ticket.id, "sla": terms.name,
             "priority": ticket.priority, "opened": _iso(ticket.opened, tz),
-            "responseDue": _iso(response_due, tz), "responded": _iso(ticket.responded, tz),
-            "response": response, "resolutionDue": _iso(resolution_due, tz),
-            "resolved": _iso(resolved, tz), "resolution": resolution,
-            "elapsedPercent": round(100 * elapsed / target.resolution, 1),
+            "responseDue": _iso(verdict.response_due, tz),
+            "responded": _iso(ticket.responded, tz), "response": response,
+            "resolutionDue": _iso(verdict.resolution_due, tz),
+            "resolved": _iso(ticket.resolved, tz), "resolution": resolution,
+            "elapsedPercent": round(
+                100 * verdict.elapsed / terms.targets[ticket.priority].resolution, 1),
             **({"madeSla": ticket.made_sla} if ticket.made_sla is not None else {}),
         })
 
 
 def _iso(instant: float | None, tz: dt.tzinfo) -> str | None:
-    if instant is None:
-        return None
-    return dt.datetime.fromtimestamp(instant, tz).isoformat(timespec="seconds")
+    return None if instant is None else iso(instant, tz)

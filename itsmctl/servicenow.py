@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from itsmctl.replay import BadInput, Skipped, Ticket, csv_rows, read_header
+from itsmctl.replay import BadInput, Skipped, Ticket, csv_records
 from itsmctl.timecalc import Interval, merge
 
 REQUIRED = ("number", "incident_state", "priority", "opened_at", "sys_updated_at",
@@ -103,8 +103,7 @@ class _Incident:
 def read_servicenow(lines: Iterable[str], tz: dt.tzinfo, levels: list[str],
                     mapping: Mapping | None = None) -> Iterator[Ticket | Skipped]:
     mapping = mapping or Mapping()
-    rows = csv_rows(lines)
-    header = read_header(rows)
+    header, rows = csv_records(lines)
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise BadInput(f"not a ServiceNow incident export: no column {', '.join(missing)}")
@@ -117,11 +116,6 @@ def read_servicenow(lines: Iterable[str], tz: dt.tzinfo, levels: list[str],
             yield item
             continue
         line, row = item
-        if not row or (len(row) == 1 and not row[0].strip()):
-            continue
-        if len(row) != len(header):
-            yield Skipped(line, f"expected {len(header)} fields, found {len(row)}")
-            continue
         values = {c: row[index[c]] for c in wanted}
         number = values["number"].strip()
         if current is not None and number != current.number:

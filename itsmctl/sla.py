@@ -66,16 +66,24 @@ def service_slas(catalog: Catalog) -> dict[str, str]:
     return {s.name: s.spec["sla"] for s in catalog.of_kind("Service") if "sla" in s.spec}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # made per ticket and replay: not frozen, which costs per field
 class Judgement:
     """The clock's view of one ticket under one SLA."""
 
-    clock_start: float
     response_due: float | None
     resolution_due: float
     response: str | None  # met | breached | pending; None without a response target
     resolution: str
-    elapsed: float  # open seconds counted towards resolution, up to resolved or now
+    clock: Clock = field(repr=False)
+    opened: float = field(repr=False)
+    until: float = field(repr=False)  # resolved, or now
+    pauses: list[Interval] = field(repr=False)
+
+    @property
+    def elapsed(self) -> float:
+        """Open seconds counted towards resolution, up to resolved or now (computed only
+        when asked: replays need it for --details alone)."""
+        return self.clock.elapsed(self.opened, self.until, self.pauses)
 
 
 def _verdict(due: float, event: float | None, now: float) -> str:
@@ -93,14 +101,14 @@ def judge(terms: Terms, priority: str, opened: float, responded: float | None,
                     if target.response is not None else None)
     resolution_due = clock.due(opened, target.resolution, pauses)
     return Judgement(
-        clock_start=clock.clock_start(opened, pauses),
         response_due=response_due,
         resolution_due=resolution_due,
         response=(None if response_due is None
                   else _verdict(response_due, responded if responded is not None else resolved,
                                 now)),
         resolution=_verdict(resolution_due, resolved, now),
-        elapsed=clock.elapsed(opened, resolved if resolved is not None else now, pauses),
+        clock=clock, opened=opened, until=resolved if resolved is not None else now,
+        pauses=pauses,
     )
 
 

@@ -73,10 +73,11 @@ class ClockError(ValueError):
 
 def _range_minutes(text: str) -> tuple[int, int]:
     start, end = text.split("-")
-    return _clock_minutes(start), _clock_minutes(end)
+    return clock_minutes(start), clock_minutes(end)
 
 
-def _clock_minutes(text: str) -> int:
+def clock_minutes(text: str) -> int:
+    """'08:30' -> 510 (minutes after midnight; '24:00' -> 1440)."""
     hours, minutes = text.split(":")
     return int(hours) * 60 + int(minutes)
 
@@ -262,12 +263,16 @@ def seconds(text: str) -> float:
     return parse_duration(text).total_seconds()
 
 
-def to_instant(text: str, tz: dt.tzinfo) -> float:
-    """An ISO 8601 date-time as epoch seconds; naive ones are read in `tz`."""
+def moment(text: str, tz: dt.tzinfo = dt.timezone.utc) -> dt.datetime:
+    """An ISO 8601 date-time (or a date: its midnight) as an aware datetime; naive ones
+    are read in `tz`. Raises ValueError."""
     value = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=tz)
-    return value.timestamp()
+    return value if value.tzinfo is not None else value.replace(tzinfo=tz)
+
+
+def to_instant(text: str, tz: dt.tzinfo) -> float:
+    """`moment` as epoch seconds."""
+    return moment(text, tz).timestamp()
 
 
 def iso(instant: float, tz: dt.tzinfo) -> str:

@@ -11,6 +11,7 @@ import click
 
 from itsmctl.errors import FatalError
 from itsmctl.output import write_file
+from itsmctl.timecalc import moment
 
 
 def parse_now(value: str | None) -> dt.datetime | None:
@@ -18,14 +19,10 @@ def parse_now(value: str | None) -> dt.datetime | None:
     if value is None:
         return None
     try:
-        if "T" in value or " " in value:
-            instant = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        else:
-            instant = dt.datetime.combine(dt.date.fromisoformat(value), dt.time())
+        return moment(value)
     except ValueError as error:
         raise FatalError(f"--now: '{value}' is not a date (YYYY-MM-DD) or ISO date-time") \
             from error
-    return instant if instant.tzinfo else instant.replace(tzinfo=dt.timezone.utc)
 
 
 now_option = click.option(

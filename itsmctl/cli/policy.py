@@ -90,12 +90,13 @@ def test(ctx: click.Context, paths: tuple[Path, ...], fmt: str, pattern: str | N
     for target in targets:
         if paths and not target.exists():
             raise FatalError(f"no such file or folder: {target}")
+    select = None
     if pattern is not None:
         try:
-            re.compile(pattern)
+            select = re.compile(pattern)
         except re.error as error:
             raise FatalError(f"--run: not a regular expression: {error}") from error
     instant = parse_now(now) or dt.datetime.now(dt.timezone.utc)
-    report = run_tests(root, config, [t for t in targets if t.exists()], instant, pattern)
+    report = run_tests(root, config, [t for t in targets if t.exists()], instant, select)
     emit(render_json(report) if fmt == "json" else render_text(report, verbose), None)
     return EXIT_OK if report.passed else EXIT_FINDINGS

@@ -82,7 +82,7 @@ class Stopped(Exception):
 
 
 def _stop_on_refusal(error: Exception, path: tuple[str | int, ...]) -> None:
-    if expressions.is_security_error(error) or isinstance(error, RecursionError):
+    if expressions.stops_policy(error):
         raise Stopped(error, path) from error
 
 
@@ -128,12 +128,11 @@ def _stopped(policy: CompiledPolicy, entity: Entity | None, error: BaseException
 
 
 def evaluate(policy: CompiledPolicy, subjects: dict[str, list[Entity]],
-             base: dict[str, Any], outcome: Outcome, time_limit: float | None = None,
-             scopes: dict[str, expressions.Scope] | None = None) -> None:
+             base: dict[str, Any], outcome: Outcome,
+             scopes: dict[str, expressions.Scope]) -> None:
     """Judge every subject the policy matches; `scopes` (one per entity, shared by all
     policies) spares building a Jinja2 context per policy and entity."""
-    scopes = {} if scopes is None else scopes
-    limit = expressions.TIME_LIMIT if time_limit is None else time_limit
+    limit = expressions.TIME_LIMIT
     found: list[Diagnostic] = []
     entity: Entity | None = None
     documents = base["catalog"]
@@ -187,7 +186,7 @@ def _waive(catalog: Catalog, subjects: set[str], today: dt.date, outcome: Outcom
 
 
 def run_policies(catalog: Catalog, prior: Iterable[Diagnostic], today: dt.date,
-                 now: dt.datetime, time_limit: float | None = None) -> Outcome:
+                 now: dt.datetime) -> Outcome:
     """Evaluate every policy over the entities no earlier stage found an error in."""
     failed = {f"{d.kind}/{d.name}" for d in prior if d.severity is Severity.ERROR and d.kind}
     subjects: dict[str, list[Entity]] = {}
@@ -203,6 +202,6 @@ def run_policies(catalog: Catalog, prior: Iterable[Diagnostic], today: dt.date,
             expressions.REFERENCED_BY: referenced_by}
     scopes: dict[str, expressions.Scope] = {}
     for policy in policies:
-        evaluate(CompiledPolicy.of(policy), subjects, base, outcome, time_limit, scopes)
+        evaluate(CompiledPolicy.of(policy), subjects, base, outcome, scopes)
     _waive(catalog, {e.ref for group in subjects.values() for e in group}, today, outcome)
     return outcome

@@ -9,6 +9,7 @@ findings expected on it. The repository's Policy documents are evaluated on it e
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import re
@@ -26,6 +27,7 @@ from itsmctl.model import Document, SourceFile
 from itsmctl.policy.evaluate import run_policies
 from itsmctl.schemas import POLICY_TEST_SCHEMA
 from itsmctl.sources import TEST_SUFFIXES, YAML_SUFFIXES, WorkTree
+from itsmctl.timecalc import moment
 from itsmctl.validate import validate
 from itsmctl.validate.schema import schema_diagnostics
 from itsmctl.yamlio import compose_all, decode, find_node, node_position, parse_documents
@@ -125,15 +127,6 @@ def discover(root: Path, folders: list[Path]) -> list[Path]:
 
 def _rel(root: Path, path: Path) -> str:
     return path.resolve().relative_to(root).as_posix()
-
-
-def _parse_now(value: Any) -> dt.datetime | None:
-    if value is None:
-        return None
-    text = str(value)
-    instant = (dt.datetime.fromisoformat(text.replace("Z", "+00:00")) if len(text) > 10
-               else dt.datetime.combine(dt.date.fromisoformat(text), dt.time()))
-    return instant if instant.tzinfo else instant.replace(tzinfo=dt.timezone.utc)
 
 
 def _key(data: Any) -> tuple[str, str] | None:
@@ -261,7 +254,8 @@ def _judge(test: TestFile, index: int, default_now: dt.datetime) -> CaseResult:
         result.problems = test.problems[before:]
         del test.problems[before:]
         return result
-    now = _parse_now(case.get("now", test.data.get("now"))) or default_now
+    when = case.get("now", test.data.get("now"))
+    now = moment(str(when)) if when is not None else default_now
     catalog, diagnostics = validate(documents, Config(), now.date())
     invalid = [d for d in diagnostics if d.severity is Severity.ERROR]
     outcome = run_policies(catalog, diagnostics, now.date(), now)
@@ -290,15 +284,13 @@ def _judge(test: TestFile, index: int, default_now: dt.datetime) -> CaseResult:
 
 
 def run_tests(root: Path, config: Config, targets: list[Path], now: dt.datetime,
-              pattern: str | None = None) -> Report:
+              select: re.Pattern[str] | None = None) -> Report:
     """Run every case of every test file under `targets` against the repository's policies."""
     root = root.resolve()
-    loaded = load(WorkTree(root), config)
-    policies = [d for d in loaded.documents
-                if isinstance(d.data, dict) and d.data.get("kind") == "Policy"
-                and d.path.startswith(tuple(p.rstrip("/") + "/" for p in config.policies))]
+    only_policies = dataclasses.replace(config, catalog=(), changes=())
+    policies = [d for d in load(WorkTree(root), only_policies).documents
+                if isinstance(d.data, dict) and d.data.get("kind") == "Policy"]
     report = Report()
-    select = re.compile(pattern) if pattern else None
     for path in discover(root, targets):
         if not path.resolve().is_relative_to(root):
             shown = path.absolute().relative_to(root).as_posix() \

@@ -7,16 +7,11 @@ from typing import Any
 
 from itsmctl.diagnostics import Diagnostic
 from itsmctl.model import Entity
-from itsmctl.timecalc import timezone, timezone_names
+from itsmctl.timecalc import clock_minutes, timezone, timezone_names
 from itsmctl.validate.context import Context
 from itsmctl.validate.schema import did_you_mean
 
 RULES = ("calendar-invalid",)
-
-
-def _minutes(text: str) -> int:
-    hours, minutes = text.split(":")
-    return int(hours) * 60 + int(minutes)
 
 
 def timezone_problem(name: str) -> str | None:
@@ -32,7 +27,7 @@ def _check_hours(calendar: Entity, hours: dict[str, list[str]]) -> Iterator[Diag
         previous_end = -1
         for i, text in enumerate(ranges):
             start_text, end_text = text.split("-")
-            start, end = _minutes(start_text), _minutes(end_text)
+            start, end = clock_minutes(start_text), clock_minutes(end_text)
             where = ("spec", "hours", day, i)
             if start >= end:
                 yield calendar.diagnostic("calendar-invalid",
@@ -83,22 +78,8 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
         if "publicHolidays" in spec:
             found += list(_check_public_holidays(calendar, spec["publicHolidays"]))
         yield from found
-        if not found and not problem and (always or any((hours or {}).values())):
-            empty = clock_problem(calendar, ctx.today)
-            if empty:
-                yield calendar.diagnostic("calendar-invalid", empty, ("spec",), key=True)
-
-
-def clock_problem(calendar: Entity, today: Any) -> str | None:
-    """Whether the SLA clock can run on the calendar at all in the year ahead."""
-    from itsmctl.timecalc import Clock
-
-    try:
-        clock = Clock.of_calendar(calendar.spec, calendar.name)
-        open_time = clock.open_seconds(today, 366)
-    except (ValueError, KeyError, NotImplementedError):
-        return None  # reported by the checks above
-    if open_time <= 0:
-        return ("the calendar has no open time in the year from "
-                f"{today.isoformat()} (every open day is a holiday)")
-    return None
+        can_open = always or any((hours or {}).values())
+        if not found and not problem and can_open and ctx.open_time_ahead(calendar.name) == 0:
+            yield calendar.diagnostic(
+                "calendar-invalid", "the calendar has no open time in the year from "
+                f"{ctx.today.isoformat()} (every open day is a holiday)", ("spec",), key=True)

@@ -10,27 +10,10 @@ from itsmctl.timecalc import parse_duration
 from itsmctl.validate.context import Context
 
 RULES = ("sla-missing-target", "sla-order", "sla-unreachable")
-YEAR_DAYS = 366
 
 
-def _year_of_open_time(ctx: Context, calendar: str, cache: dict[str, float | None]
-                       ) -> float | None:
-    """Open seconds in the year ahead, or None when the calendar cannot tell."""
-    if calendar not in cache:
-        from itsmctl.timecalc import Clock
-
-        entity = ctx.catalog.get("Calendar", calendar)
-        try:
-            cache[calendar] = None if entity is None else Clock.of_calendar(
-                entity.spec, entity.name).open_seconds(ctx.today, YEAR_DAYS)
-        except (ValueError, KeyError, NotImplementedError):
-            cache[calendar] = None  # an invalid calendar is reported on its own
-    return cache[calendar]
-
-
-def _unreachable(ctx: Context, sla: Entity, cache: dict[str, float | None]
-                 ) -> Iterator[Diagnostic]:
-    year = _year_of_open_time(ctx, sla.spec["calendar"], cache)
+def _unreachable(ctx: Context, sla: Entity) -> Iterator[Diagnostic]:
+    year = ctx.open_time_ahead(sla.spec["calendar"])
     if not year:
         return
     for level, target in sla.spec["targets"].items():
@@ -46,7 +29,6 @@ def _unreachable(ctx: Context, sla: Entity, cache: dict[str, float | None]
 
 def check(ctx: Context) -> Iterator[Diagnostic]:
     levels = ctx.catalog.priority_levels()
-    cache: dict[str, float | None] = {}
     for sla in ctx.catalog.of_kind("SLA"):
         targets = sla.spec["targets"]
         for level in levels:
@@ -78,4 +60,4 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
                     "one before it; list thresholds in ascending order",
                     ("spec", "escalations", i, "at"))
             previous = at
-        yield from _unreachable(ctx, sla, cache)
+        yield from _unreachable(ctx, sla)
