@@ -145,3 +145,17 @@ def test_links_out_of_the_repository_are_not_followed(run, make_repo, tmp_path: 
            "repository; not read [symlink-escape]" in out
     assert "policies/tests/t.test.yaml:1:12: error: fixture file secret.yaml links outside " \
            "the repository; not read [policy-test]" in out
+
+
+def test_a_bad_now_is_a_positioned_problem_and_outside_paths_cannot_run(
+        run, make_repo, tmp_path: Path) -> None:
+    repo = _repo(make_repo, "cases:\n  - {name: x, now: 'not-a-date-at-all', expect: none}\n")
+    code, out, err = run("--repo", str(repo), "policy", "test")
+    assert (code, err) == (1, "")
+    assert out.startswith("policies/tests/tiered.test.yaml:2:20: error: now: "
+                          "'not-a-date-at-all' is not a date (YYYY-MM-DD) or ISO date-time "
+                          "[policy-test]")
+    elsewhere = tmp_path / "elsewhere.test.yaml"
+    elsewhere.write_text("cases: [{name: x, expect: none}]\n")
+    code, _, err = run("--repo", str(repo), "policy", "test", str(elsewhere))
+    assert code == 2 and "is outside the repository" in err

@@ -90,6 +90,8 @@ def test(ctx: click.Context, paths: tuple[Path, ...], fmt: str, pattern: str | N
     for target in targets:
         if paths and not target.exists():
             raise FatalError(f"no such file or folder: {target}")
+        if not target.resolve().is_relative_to(root.resolve()):
+            raise FatalError(f"{target} is outside the repository {root}")
     select = None
     if pattern is not None:
         try:

@@ -175,6 +175,17 @@ class TestFile:
             return
         self.data = documents[0].data
         self.tree = compose_all(text)[0][0]
+        places = [("now",), *(("cases", i, "now") for i in range(len(self.data["cases"])))]
+        for place in places:
+            value = self.data if len(place) == 1 else self.data["cases"][place[1]]
+            if "now" not in value:
+                continue
+            try:
+                moment(str(value["now"]))
+            except ValueError:
+                line, column = node_position(find_node(self.tree, place))
+                self._problem(f"now: {value['now']!r} is not a date (YYYY-MM-DD) or ISO "
+                              "date-time", line, column)
 
     def _fixture_documents(self, paths: list[str], where: tuple[str | int, ...]
                            ) -> Iterator[Document]:
