@@ -1,6 +1,6 @@
 """Benchmark `itsmctl check` against bare YAML parsing and check-jsonschema.
 
-    python bench/run.py [--services 5000] [--rounds 5] [--skip-jsonschema]
+    python bench/run.py [--services 5000] [--rounds 5] [--skip-jsonschema] [--baseline DIR]
 
 Generates the synthetic catalog (bench/generate.py) once, then runs, alternating in
 each round: (a) parsing every file with PyYAML's CSafeLoader and nothing else,
@@ -8,7 +8,9 @@ each round: (a) parsing every file with PyYAML's CSafeLoader and nothing else,
 schema, (d) `itsmctl check` on the same catalog plus twenty policies (the example pack
 and five more; the catalog is generated compliant but for ~1 % of services, as a catalog
 kept green by CI would be). Each is a fresh process; reports medians and each one's peak
-memory (RSS).
+memory (RSS). With --baseline DIR (another checkout of itsmctl, e.g. `git worktree add DIR
+main`), (b) and (d) also run with that checkout's code, in the same alternation, to
+compare a change against it.
 """
 
 from __future__ import annotations
@@ -70,6 +72,8 @@ def main() -> None:
     parser.add_argument("--services", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--skip-jsonschema", action="store_true")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="Another itsmctl checkout to time (b) and (d) with as well.")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="itsmctl-bench-"))
     files = generate(work, args.services)
@@ -86,6 +90,10 @@ def main() -> None:
         "d: itsmctl check + policies": [sys.executable, "-m", "itsmctl", "--repo", str(policed),
                                         "check", "--format", "json"],
     }
+    if args.baseline is not None:
+        env = ["env", f"PYTHONPATH={args.baseline.resolve()}"]
+        runs["b0: baseline check"] = [*env, *runs["b: itsmctl check"]]
+        runs["d0: baseline check + policies"] = [*env, *runs["d: itsmctl check + policies"]]
     if not args.skip_jsonschema:
         runs["c: check-jsonschema"] = [sys.executable, "-m", "check_jsonschema",
                                        "--schemafile", str(schema), *files_list]
@@ -101,6 +109,9 @@ def main() -> None:
     d = medians["d: itsmctl check + policies"]
     print(f"{n_policies} policies: d/b = {d / b:.2f}, policies add {100 * (d / b - 1):.0f} % "
           "(goal <= 50 %)")
+    if args.baseline is not None:
+        b0, d0 = medians["b0: baseline check"], medians["d0: baseline check + policies"]
+        print(f"against the baseline: b/b0 = {b / b0:.3f}, d/d0 = {d / d0:.3f}")
     if "c: check-jsonschema" in medians:
         print(f"ratio c/b = {medians['c: check-jsonschema'] / b:.2f} (goal > 1.0)")
 

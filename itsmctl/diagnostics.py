@@ -16,9 +16,16 @@ class Severity(str, enum.Enum):
     WARNING = "warning"
     INFO = "info"
 
-    @property
-    def rank(self) -> int:
-        return {"error": 0, "warning": 1, "info": 2}[self.value]
+
+@dataclass(frozen=True)
+class Rule:
+    """A stable rule id (a public contract: add, never rename), its default severity and
+    a one-line description. Each is defined in the module that reports it; itsmctl.rules
+    gathers them (docs/diagnostics.md lists them all)."""
+
+    id: str
+    severity: Severity
+    description: str
 
 
 @dataclass(frozen=True, order=True)

@@ -1,30 +1,51 @@
-"""Discover files and read them into located Documents, collecting every problem."""
+"""Read a source into located Documents and its settings, collecting every problem."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from itsmctl.config import CONFIG_FILE, Config, parse_config
+from itsmctl.config import CONFIG_FILE, Config
 from itsmctl.diagnostics import Diagnostic
 from itsmctl.errors import FatalError
-from itsmctl.model import Document, SourceFile
-from itsmctl.rules import rule as lookup_rule
+from itsmctl.model.documents import Document, SourceFile
+from itsmctl.schemas import CONFIG_SCHEMA
 from itsmctl.sources import RawFile, Source
+from itsmctl.validate.schema import schema_diagnostics
 from itsmctl.yamlio import YamlProblem, decode, parse_documents
 
 
 @dataclass
 class Loaded:
+    """What one source holds: settings, documents, and the problems met reading them."""
+
     config: Config
+    label: str = "work tree"
     files: list[str] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def _diagnostic(path: str, problem: YamlProblem) -> Diagnostic:
-    return Diagnostic(path, problem.line, problem.column, problem.rule, problem.message,
-                      lookup_rule(problem.rule).severity)
+def problem_diagnostic(path: str, problem: YamlProblem) -> Diagnostic:
+    return Diagnostic(path, problem.line, problem.column, problem.rule.id, problem.message,
+                      problem.rule.severity)
+
+
+def parse_config(text: str | None) -> Config:
+    """The settings; anything wrong with them stops the command (exit 2)."""
+    if text is None:
+        return Config()
+    documents, problems = parse_documents(text)
+    if problems:
+        p = problems[0]
+        raise FatalError(f"{CONFIG_FILE}:{p.line}:{p.column}: {p.message} [{p.rule.id}]")
+    if not documents:
+        return Config()
+    document = Document(SourceFile(CONFIG_FILE, text), 0, documents[0].data, 1, 1)
+    diagnostics = schema_diagnostics(document, CONFIG_SCHEMA)
+    if diagnostics:
+        raise FatalError("\n".join(d.format() for d in sorted(diagnostics)))
+    return Config.from_data(document.data)
 
 
 def read_config(source: Source) -> Config:
@@ -37,27 +58,28 @@ def read_config(source: Source) -> Config:
     return parse_config(text)
 
 
-def load_files(raw_files: Iterable[RawFile], loaded: Loaded) -> None:
+def read_files(raw_files: Iterable[RawFile], loaded: Loaded) -> None:
+    """Parse each file into documents; a file that cannot be read is one diagnostic."""
     for raw in raw_files:
         loaded.files.append(raw.path)
         if raw.problem:
             rule, message = raw.problem
-            loaded.diagnostics.append(
-                Diagnostic(raw.path, 1, 1, rule, message, lookup_rule(rule).severity))
+            loaded.diagnostics.append(Diagnostic(raw.path, 1, 1, rule.id, message, rule.severity))
             continue
         assert raw.data is not None
         text, problem = decode(raw.data)
-        if problem or text is None:
-            loaded.diagnostics.append(_diagnostic(raw.path, problem))  # type: ignore[arg-type]
+        if problem is not None or text is None:
+            assert problem is not None
+            loaded.diagnostics.append(problem_diagnostic(raw.path, problem))
             continue
         source_file = SourceFile(raw.path, text)
         documents, problems = parse_documents(text)
-        loaded.diagnostics.extend(_diagnostic(raw.path, p) for p in problems)
+        loaded.diagnostics.extend(problem_diagnostic(raw.path, p) for p in problems)
         loaded.documents.extend(
             Document(source_file, d.index, d.data, d.line, d.column) for d in documents)
 
 
 def load(source: Source, config: Config | None = None) -> Loaded:
-    loaded = Loaded(config or read_config(source))
-    load_files(source.files(loaded.config.folders), loaded)
+    loaded = Loaded(config or read_config(source), source.label)
+    read_files(source.files(loaded.config.folders), loaded)
     return loaded

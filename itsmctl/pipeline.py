@@ -1,4 +1,8 @@
-"""load -> validate: the one entry point the commands share."""
+"""load -> validate -> policies: the stages every command starts from (docs/architecture.md).
+
+`load_catalog` and `check` are separate so that a command can load two sources (the base
+and the head of a pull request) or judge one source with another's policies.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from itsmctl.diagnostics import Result
-from itsmctl.errors import FatalError
-from itsmctl.load import Loaded, load, load_files
-from itsmctl.model import Catalog
-from itsmctl.policy.evaluate import run_policies
-from itsmctl.sources import WorkTree, is_catalog_file, open_source
-from itsmctl.validate import validate
+from itsmctl.load import Loaded, load, read_files
+from itsmctl.model.catalog import Catalog
+from itsmctl.policy.judge import judge
+from itsmctl.sources import Source, WorkTree, is_catalog_file, open_source, relative_paths
 
 
 @dataclass
@@ -22,17 +24,9 @@ class Checked:
     result: Result
 
 
-def _relative(root: Path, paths: tuple[str, ...]) -> list[str]:
-    out = []
-    for path in paths:
-        full = Path(path).resolve() if Path(path).is_absolute() else (Path.cwd() / path).resolve()
-        if not full.exists():
-            raise FatalError(f"no such file or folder: {path}")
-        try:
-            out.append(full.relative_to(root).as_posix())
-        except ValueError as error:
-            raise FatalError(f"{path} is outside the repository {root}") from error
-    return out
+def load_catalog(source: Source) -> Loaded:
+    """The settings, documents and reading problems of one source."""
+    return load(source)
 
 
 def _selected(path: str, selection: list[str]) -> bool:
@@ -40,31 +34,32 @@ def _selected(path: str, selection: list[str]) -> bool:
                for s in selection)
 
 
+def check(loaded: Loaded, now: dt.datetime | None = None, selection: list[str] | None = None
+          ) -> Checked:
+    """Validate and judge by policy every document loaded; report only on `selection`
+    (paths relative to the repository) when given. `now` (default: the current time) is
+    when expiry dates are judged and what policies see, so runs are reproducible."""
+    judged = judge(loaded.documents, loaded.config, now or dt.datetime.now(dt.timezone.utc))
+    result = Result(files=list(loaded.files), documents=len(loaded.documents),
+                    rule_texts=judged.rule_texts)
+    result.extend(loaded.diagnostics)
+    result.extend(judged.diagnostics)
+    if selection:
+        result.diagnostics = [d for d in result.diagnostics if _selected(d.path, selection)]
+        result.files = [f for f in result.files if _selected(f, selection)]
+    return Checked(loaded, judged.catalog, result)
+
+
 def check_catalog(root: Path, ref: str | None = None, now: dt.datetime | None = None,
                   paths: tuple[str, ...] = ()) -> Checked:
-    """Load, validate and judge by policy the whole catalog; report only on `paths`.
-
-    `now` (default: the current time) is when expiry dates are judged and what policies
-    see as `now`/`today`, so runs are reproducible."""
+    """Load and check the catalog of a repository (at a git ref, or its work tree); with
+    `paths`, the whole catalog is read (so references resolve) and only those reported."""
     source = open_source(root, ref)
-    loaded = load(source)
-    selection = _relative(root.resolve(), paths) if paths and ref is None else list(paths)
+    loaded = load_catalog(source)
+    selection = relative_paths(root, paths) if paths and ref is None else list(paths)
     if selection and isinstance(source, WorkTree):
         known = set(loaded.files)
         extra = [p for p in selection
                  if is_catalog_file(p) and p not in known and (root / p).is_file()]
-        load_files([source.file(p) for p in sorted(extra)], loaded)
-    now = now or dt.datetime.now(dt.timezone.utc)
-    catalog, diagnostics = validate(loaded.documents, loaded.config, now.date())
-    result = Result(files=list(loaded.files), documents=len(loaded.documents))
-    result.extend(loaded.diagnostics)
-    result.extend(diagnostics)
-    outcome = run_policies(catalog, result.diagnostics, now.date(), now)
-    result.extend(outcome.findings)
-    result.extend(outcome.problems)
-    result.rule_texts = {f"policy/{p.name}": (p.metadata["title"], p.spec.get("description"))
-                         for p in catalog.of_kind("Policy") if p.metadata.get("title")}
-    if selection:
-        result.diagnostics = [d for d in result.diagnostics if _selected(d.path, selection)]
-        result.files = [f for f in result.files if _selected(f, selection)]
-    return Checked(loaded, catalog, result)
+        read_files([source.file(p) for p in sorted(extra)], loaded)
+    return check(loaded, now, selection)

@@ -8,17 +8,30 @@ from __future__ import annotations
 
 import os
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from itsmctl.diagnostics import Rule, Severity
 from itsmctl.errors import FatalError
-from itsmctl.yamlio import MAX_FILE_BYTES
+from itsmctl.yamlio import ENCODING, MAX_FILE_BYTES, YAML_TOO_LARGE
+
+SYMLINK_ESCAPE = Rule("symlink-escape", Severity.ERROR,
+                      "A symbolic link that points outside the repository.")
+RULES = (SYMLINK_ESCAPE,)
 
 YAML_SUFFIXES = (".yaml", ".yml")
 TEST_SUFFIXES = (".test.yaml", ".test.yml")
 TESTDATA = "testdata"
+
+
+def is_policy_test(path: str) -> bool:
+    return path.endswith(TEST_SUFFIXES)
+
+
+def is_yaml(path: str) -> bool:
+    return path.endswith(YAML_SUFFIXES)
 
 
 def is_catalog_file(path: str) -> bool:
@@ -34,7 +47,7 @@ class RawFile:
 
     path: str
     data: bytes | None = None
-    problem: tuple[str, str] | None = None
+    problem: tuple[Rule, str] | None = None
 
 
 class Source(Protocol):
@@ -43,6 +56,22 @@ class Source(Protocol):
     def read(self, path: str) -> bytes | None: ...
 
     def files(self, folders: tuple[str, ...]) -> Iterator[RawFile]: ...
+
+
+def relative_paths(root: Path, paths: tuple[str, ...] | list[str]) -> list[str]:
+    """Paths named on the command line (relative to the current folder) as paths relative
+    to the repository; a path that does not exist or lies outside it stops the command."""
+    root = root.resolve()
+    out = []
+    for path in paths:
+        full = Path(path).resolve() if Path(path).is_absolute() else (Path.cwd() / path).resolve()
+        if not full.exists():
+            raise FatalError(f"no such file or folder: {path}")
+        try:
+            out.append(full.relative_to(root).as_posix())
+        except ValueError as error:
+            raise FatalError(f"{path} is outside the repository {root}") from error
+    return out
 
 
 def find_repo_root(start: Path) -> Path:
@@ -56,13 +85,13 @@ def find_repo_root(start: Path) -> Path:
 
 def _too_large(path: str, size: int) -> RawFile:
     return RawFile(path, problem=(
-        "yaml-too-large", f"file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes",
+        YAML_TOO_LARGE, f"file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes",
     ))
 
 
 def _escape(path: str, target: str) -> RawFile:
     return RawFile(path, problem=(
-        "symlink-escape", f"symbolic link to '{target}' leaves the repository; not read",
+        SYMLINK_ESCAPE, f"symbolic link to '{target}' leaves the repository; not read",
     ))
 
 
@@ -94,16 +123,28 @@ class WorkTree:
                 return _too_large(rel, size)
             return RawFile(rel, full.read_bytes())
         except OSError as error:
-            return RawFile(rel, problem=("encoding", f"cannot read file: {error.strerror}"))
+            return RawFile(rel, problem=(ENCODING, f"cannot read file: {error.strerror}"))
 
     def files(self, folders: tuple[str, ...]) -> Iterator[RawFile]:
+        """The catalog files below `folders`, sorted."""
+        return self.walk(folders, is_catalog_file, skip=frozenset({TESTDATA}))
+
+    def walk(self, folders: tuple[str, ...] | list[str], accept: Callable[[str], bool],
+             skip: frozenset[str] = frozenset()) -> Iterator[RawFile]:
+        """The files below `folders` whose repository path `accept`s, sorted per folder;
+        hidden entries and folders named in `skip` are passed over, a symbolic link that
+        leaves the repository is reported instead of read."""
         seen: set[str] = set()
         for folder in folders:
             top = self.root / folder
             if top.is_dir() and self._inside(top):
-                yield from self._walk(top, seen)
+                yield from self._walk(top, seen, accept, skip)
+            elif top.is_file() and accept(folder) and folder not in seen:
+                seen.add(folder)
+                yield self.file(folder)
 
-    def _walk(self, top: Path, seen: set[str]) -> Iterator[RawFile]:
+    def _walk(self, top: Path, seen: set[str], accept: Callable[[str], bool],
+              skip: frozenset[str]) -> Iterator[RawFile]:
         stack = [top]
         visited: set[str] = set()
         found: list[RawFile] = []
@@ -119,13 +160,13 @@ class WorkTree:
                         continue
                     rel = Path(entry.path).relative_to(self.root).as_posix()
                     if entry.is_symlink() and not self._inside(Path(entry.path)):
-                        if entry.is_dir() or entry.name.endswith(YAML_SUFFIXES):
+                        if entry.is_dir() or accept(rel):
                             found.append(_escape(rel, os.readlink(entry.path)))
                         continue
                     if entry.is_dir():
-                        if entry.name != TESTDATA:
+                        if entry.name not in skip:
                             stack.append(Path(entry.path))
-                    elif is_catalog_file(rel) and rel not in seen:
+                    elif accept(rel) and rel not in seen:
                         seen.add(rel)
                         found.append(self.file(rel))
         yield from sorted(found, key=lambda f: f.path)
@@ -170,7 +211,7 @@ class GitRef:
                 return _escape(path, target)
             entry = self._entry(resolved)
             if entry is None or entry.type != "blob" or depth > 8:
-                return RawFile(path, problem=("encoding", f"broken symbolic link to '{target}'"))
+                return RawFile(path, problem=(ENCODING, f"broken symbolic link to '{target}'"))
             return self._blob_bytes(path, entry, depth + 1)
         if blob.size > MAX_FILE_BYTES:
             return _too_large(path, blob.size)

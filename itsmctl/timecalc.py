@@ -7,15 +7,17 @@ import datetime as dt
 import math
 import re
 import zoneinfo
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
+
+from itsmctl.text import did_you_mean
 
 _DURATION = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 
 
 def parse_duration(text: str) -> dt.timedelta:
-    """'1h30m' -> 90 minutes; d = 24 h, w = 7 d (SPEC §3)."""
+    """'1h30m' -> 90 minutes; d = 24 h, w = 7 d (docs/format.md)."""
     match = _DURATION.match(text)
     if not match or not text:
         raise ValueError(f"not a duration: {text!r}")
@@ -36,8 +38,17 @@ def timezone_names() -> list[str]:
     return sorted(zoneinfo.available_timezones())
 
 
+def timezone_problem(name: str) -> str | None:
+    """Why `name` is not an IANA timezone (with a suggestion), or None."""
+    try:
+        timezone(name)
+    except ValueError:
+        return f"unknown timezone '{name}'{did_you_mean(name, timezone_names())}"
+    return None
+
+
 def parse_instant(text: str, tz: str, end_of_day: bool = False) -> dt.datetime:
-    """A date-time with offset, or a date meaning the whole day in `tz` (SPEC §3).
+    """A date-time with offset, or a date meaning the whole day in `tz` (docs/format.md).
 
     With `end_of_day`, a plain date means the end of that day (the next midnight).
     """
@@ -52,7 +63,7 @@ def parse_instant(text: str, tz: str, end_of_day: bool = False) -> dt.datetime:
     return value
 
 
-# --- the SLA clock (SPEC §5) -------------------------------------------------------------
+# --- the SLA clock (docs/sla-clock.md) ---------------------------------------------------
 #
 # A calendar becomes open intervals in real time: UTC epoch seconds, computed one local day
 # at a time and cached, so finding a due time jumps from day to day and from interval to
@@ -94,8 +105,38 @@ def merge(intervals: list[Interval]) -> list[Interval]:
     return out
 
 
+class HolidayLike(Protocol):
+    @property
+    def date(self) -> str: ...
+
+    @property
+    def name(self) -> str | None: ...
+
+
+class CalendarLike(Protocol):
+    """What a clock is made from: a typed Calendar (itsmctl.model.typed)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def timezone(self) -> str: ...
+
+    @property
+    def always(self) -> bool: ...
+
+    @property
+    def hours(self) -> Mapping[str, tuple[str, ...]] | None: ...
+
+    @property
+    def holidays(self) -> tuple[HolidayLike, ...]: ...
+
+    @property
+    def public_holidays(self) -> tuple[str, str | None] | None: ...
+
+
 class Clock:
-    """A business calendar as open intervals in real time (SPEC §5 rules 1-2)."""
+    """A business calendar as open intervals in real time (docs/sla-clock.md, rules 1-2)."""
 
     def __init__(self, tz: str, always: bool = False,
                  hours: dict[str, list[str]] | None = None,
@@ -113,12 +154,12 @@ class Clock:
         self._days: dict[int, tuple[Interval, ...]] = {}
 
     @classmethod
-    def of_calendar(cls, spec: dict[str, Any], name: str = "") -> Clock:
-        public = spec.get("publicHolidays")
-        return cls(spec["timezone"], bool(spec.get("always", False)), spec.get("hours"),
-                   {dt.date.fromisoformat(str(h["date"])): str(h.get("name", "holiday"))
-                    for h in spec.get("holidays", [])},
-                   (public["country"], public.get("subdivision")) if public else None, name)
+    def of_calendar(cls, calendar: CalendarLike) -> Clock:
+        return cls(calendar.timezone, calendar.always,
+                   {day: list(ranges) for day, ranges in (calendar.hours or {}).items()},
+                   {dt.date.fromisoformat(h.date): h.name if h.name is not None else "holiday"
+                    for h in calendar.holidays},
+                   calendar.public_holidays, calendar.name)
 
     # -- days ---------------------------------------------------------------------------
 
@@ -188,7 +229,7 @@ class Clock:
     # -- the clock ----------------------------------------------------------------------
 
     def _counted(self, start: float, pauses: list[Interval]) -> Iterator[Interval]:
-        """Open, unpaused intervals from `start` on (SPEC §5 rules 3 and 5)."""
+        """Open, unpaused intervals from `start` on (rules 3 and 5)."""
         index, count = 0, len(pauses)
         for begin, end in self.open_segments(start):
             cursor = begin
@@ -259,7 +300,7 @@ class Clock:
 
 
 def seconds(text: str) -> float:
-    """A SPEC duration in seconds."""
+    """A duration (docs/format.md) in seconds."""
     return parse_duration(text).total_seconds()
 
 
@@ -273,6 +314,31 @@ def moment(text: str, tz: dt.tzinfo = dt.timezone.utc) -> dt.datetime:
 def to_instant(text: str, tz: dt.tzinfo) -> float:
     """`moment` as epoch seconds."""
     return moment(text, tz).timestamp()
+
+
+class IntervalError(ValueError):
+    """Why a 'START/END' text is not an interval: `problem` is 'shape' (not START/END),
+    'time' (`part` is not a date-time) or 'order' (it ends before it starts)."""
+
+    def __init__(self, problem: str, text: str, part: str = "") -> None:
+        super().__init__(f"{problem}: {text}")
+        self.problem, self.text, self.part = problem, text, part
+
+
+def parse_interval(text: str, tz: dt.tzinfo) -> Interval:
+    """'START/END' (ISO 8601; naive times in `tz`) as an interval of instants."""
+    begin, sep, end = text.strip().partition("/")
+    if not sep or not begin.strip() or not end.strip():
+        raise IntervalError("shape", text)
+    instants = []
+    for part in (begin, end):
+        try:
+            instants.append(to_instant(part, tz))
+        except ValueError:
+            raise IntervalError("time", text, part.strip()) from None
+    if instants[1] < instants[0]:
+        raise IntervalError("order", text)
+    return instants[0], instants[1]
 
 
 def iso(instant: float, tz: dt.tzinfo) -> str:

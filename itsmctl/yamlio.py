@@ -16,6 +16,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from itsmctl.diagnostics import Rule, Severity
+
 try:
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - libyaml missing: same behaviour, slower
@@ -35,12 +37,26 @@ _YAML11_SURPRISES = {_BOOL: "a boolean", _INT: "a number", _FLOAT: "a number", _
 
 _constructor = yaml.constructor.SafeConstructor()
 
+E = Severity.ERROR
+YAML_SYNTAX = Rule("yaml-syntax", E, "The file is not well-formed YAML.")
+DUPLICATE_KEY = Rule("duplicate-key", E,
+                     "A mapping repeats a key; YAML would silently keep only the last.")
+YAML_TAG = Rule("yaml-tag", E,
+                "A tag outside YAML's safe subset (custom or language-specific tags).")
+YAML_TOO_LARGE = Rule("yaml-too-large", E, "A file over the size limit, or a document whose "
+                      "aliases expand past the node limit.")
+ENCODING = Rule("encoding", E, "The file is not valid UTF-8 text.")
+# Reported here for mapping keys YAML allows and JSON does not; the schema stage reports
+# the rest of it.
+SCHEMA = Rule("schema", E, "A value does not match the kind's JSON Schema.")
+RULES = (YAML_SYNTAX, DUPLICATE_KEY, YAML_TAG, YAML_TOO_LARGE, ENCODING, SCHEMA)
+
 
 @dataclass(frozen=True)
 class YamlProblem:
     """A problem found while reading YAML, at a 1-based position."""
 
-    rule: str
+    rule: Rule
     message: str
     line: int
     column: int
@@ -84,7 +100,7 @@ class _Converter:
         self.height = 0  # of the value `convert` returned last
         self._active: set[int] = set()
 
-    def problem(self, rule: str, message: str, node: Node) -> None:
+    def problem(self, rule: Rule, message: str, node: Node) -> None:
         self.problems.append(YamlProblem(rule, message, *_pos(node)))
 
     def convert(self, node: Node, depth: int = 0) -> Any:
@@ -108,7 +124,7 @@ class _Converter:
         height = 0
         if type(node) is SequenceNode:
             if node.tag != _SEQ:
-                self.problem("yaml-tag", f"tag '{_tag_name(node.tag)}' is not allowed", node)
+                self.problem(YAML_TAG, f"tag '{_tag_name(node.tag)}' is not allowed", node)
             value: Any = []
             for child in node.value:
                 value.append(self.convert(child, depth + 1))
@@ -147,7 +163,7 @@ class _Converter:
         if tag == _FLOAT:
             return _constructor.construct_yaml_float(node)
         self.problem(
-            "yaml-tag",
+            YAML_TAG,
             f"tag '{_tag_name(tag)}' is not allowed; only plain YAML values are accepted",
             node,
         )
@@ -155,7 +171,7 @@ class _Converter:
 
     def _mapping(self, node: MappingNode, depth: int) -> tuple[dict[str, Any], int]:
         if node.tag != _MAP:
-            self.problem("yaml-tag", f"tag '{_tag_name(node.tag)}' is not allowed", node)
+            self.problem(YAML_TAG, f"tag '{_tag_name(node.tag)}' is not allowed", node)
         result: dict[str, Any] = {}
         merged: dict[str, Any] = {}
         height = 0
@@ -165,14 +181,14 @@ class _Converter:
                 height = max(height, self._merge(value_node, merged, depth))
                 continue
             if type(key_node) is not ScalarNode:
-                self.problem("schema", "a mapping key must be plain text", key_node)
+                self.problem(SCHEMA, "a mapping key must be plain text", key_node)
                 self.convert(value_node, depth + 1)
                 continue
             key = key_node.value  # the literal text: `on:` is the key "on", not True
             if key in seen:
                 line, _ = _pos(seen[key])
                 self.problem(
-                    "duplicate-key", f"duplicate key '{key}' (first defined on line {line})",
+                    DUPLICATE_KEY, f"duplicate key '{key}' (first defined on line {line})",
                     key_node,
                 )
             seen[key] = key_node
@@ -190,7 +206,7 @@ class _Converter:
             value = self.convert(source, depth)
             height = max(height, self.height - 1)
             if not isinstance(value, dict):
-                self.problem("schema", "'<<' merges only mappings", source)
+                self.problem(SCHEMA, "'<<' merges only mappings", source)
                 continue
             into.update(value)
         return height
@@ -222,7 +238,7 @@ def _nesting_problem(text: str) -> YamlProblem | None:
                     mark = event.start_mark
                     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
                     return YamlProblem(
-                        "yaml-too-large", f"nesting deeper than {MAX_DEPTH} levels", line, column)
+                        YAML_TOO_LARGE, f"nesting deeper than {MAX_DEPTH} levels", line, column)
             elif isinstance(event, ends):
                 depth -= 1
     except yaml.YAMLError:
@@ -234,14 +250,14 @@ def _error_problem(error: yaml.YAMLError, text: str) -> YamlProblem:
     if isinstance(error, yaml.reader.ReaderError):
         line, column = position_of_offset(text, error.position)
         char = f"#x{error.character:04x}" if isinstance(error.character, int) else "a byte"
-        return YamlProblem("encoding", f"character {char} is not allowed in YAML", line, column)
+        return YamlProblem(ENCODING, f"character {char} is not allowed in YAML", line, column)
     mark = getattr(error, "problem_mark", None)
     if isinstance(error, yaml.MarkedYAMLError) and mark is not None:
         message = error.problem or "invalid YAML"
         if error.context:
             message = f"{message} ({error.context})"
-        return YamlProblem("yaml-syntax", message, mark.line + 1, mark.column + 1)
-    return YamlProblem("yaml-syntax", str(error).strip() or "invalid YAML", 1, 1)
+        return YamlProblem(YAML_SYNTAX, message, mark.line + 1, mark.column + 1)
+    return YamlProblem(YAML_SYNTAX, str(error).strip() or "invalid YAML", 1, 1)
 
 
 def position_of_offset(text: str, offset: int) -> tuple[int, int]:
@@ -292,10 +308,10 @@ def parse_documents(text: str) -> tuple[list[ParsedDocument], list[YamlProblem]]
         try:
             data = converter.convert(node)
         except _TooLarge as error:
-            problems.append(YamlProblem("yaml-too-large", error.message, *_pos(error.node)))
+            problems.append(YamlProblem(YAML_TOO_LARGE, error.message, *_pos(error.node)))
             continue
         except (yaml.constructor.ConstructorError, ValueError, OverflowError) as error:
-            problems.append(YamlProblem("yaml-syntax", f"unreadable value: {error}", *_pos(node)))
+            problems.append(YamlProblem(YAML_SYNTAX, f"unreadable value: {error}", *_pos(node)))
             continue
         if converter.problems:
             problems.extend(converter.problems)
@@ -317,7 +333,7 @@ def decode(data: bytes) -> tuple[str | None, YamlProblem | None]:
         line_start = prefix.rfind(b"\n") + 1
         column = len(prefix[line_start:].decode("utf-8", "replace")) + 1
         return None, YamlProblem(
-            "encoding",
+            ENCODING,
             f"not valid UTF-8 (byte 0x{data[error.start]:02x}); save the file as UTF-8",
             line, column,
         )

@@ -1,40 +1,15 @@
-"""Shared helpers: real repositories in tmp dirs, and the CLI run in-process."""
+"""Fixtures: catalog repositories in tmp dirs, and the CLI run in-process."""
 
 from __future__ import annotations
 
 import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from itsmctl.cli.main import main
-
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-VALID = FIXTURES / "valid"
-NOW = "2026-11-21"
-
-
-def json_paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Every JSON path inside a value, the value itself first (for mutation tests)."""
-    out = [prefix]
-    if isinstance(value, dict):
-        for key, sub in value.items():
-            out += json_paths(sub, (*prefix, key))
-    elif isinstance(value, list):
-        for i, sub in enumerate(value):
-            out += json_paths(sub, (*prefix, i))
-    return out
-
-
-def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com",
-         "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", *args],
-        cwd=cwd, check=True, capture_output=True, text=True).stdout
+from tests.helpers import VALID
 
 
 @pytest.fixture

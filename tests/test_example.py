@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 from itsmctl.pipeline import check_catalog
 from itsmctl.rules import RULES
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 
 def test_example_is_clean_and_complete() -> None:
@@ -31,7 +31,9 @@ def test_example_is_clean_and_complete() -> None:
     assert any("parent" in c.spec for c in categories)
 
 
-def test_readme_documents_every_rule() -> None:
-    readme = (ROOT / "README.md").read_text()
+def test_the_docs_list_every_rule_as_itsmctl_rules_does(run) -> None:
+    docs = (ROOT / "docs" / "diagnostics.md").read_text()
+    _, table, _ = run("rules", "--format", "markdown")
+    assert docs.endswith("\n\n" + table)
     for rule_id in RULES:
-        assert f"`{rule_id}`" in readme, rule_id
+        assert f"`{rule_id}`" in docs, rule_id

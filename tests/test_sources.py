@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from itsmctl.sources import GitRef
-from tests.conftest import NOW, git
+from tests.helpers import NOW, git
 
 
 def _commit(repo: Path, message: str) -> None:
@@ -39,7 +39,7 @@ def test_symlinks_in_a_ref(make_repo) -> None:
     files = {f.path: f for f in GitRef(repo, "HEAD").files(("catalog",))}
     assert files["catalog/alias.yaml"].data == (repo / "catalog" / "base.yaml").read_bytes()
     assert files["catalog/escape.yaml"].problem is not None
-    assert files["catalog/escape.yaml"].problem[0] == "symlink-escape"
+    assert files["catalog/escape.yaml"].problem[0].id == "symlink-escape"
 
 
 def test_shallow_clone_gets_a_hint(run, make_repo, tmp_path: Path) -> None:

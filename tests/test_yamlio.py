@@ -8,11 +8,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from itsmctl.yamlio import decode, parse_documents
-from tests.conftest import ROOT
+from tests.helpers import ROOT, budgets
 
 
 def rules(text: str) -> list[str]:
-    return [p.rule for p in parse_documents(text)[1]]
+    return [p.rule.id for p in parse_documents(text)[1]]
 
 
 def test_plain_values_and_dates_stay_strings() -> None:
@@ -24,12 +24,12 @@ def test_plain_values_and_dates_stay_strings() -> None:
 def test_multi_document_file_keeps_good_documents_before_a_syntax_error() -> None:
     docs, problems = parse_documents("a: 1\n---\nb: 2\n---\nc: [\n")
     assert [d.data for d in docs] == [{"a": 1}, {"b": 2}]
-    assert [(p.rule, p.line) for p in problems] == [("yaml-syntax", 6)]
+    assert [(p.rule.id, p.line) for p in problems] == [("yaml-syntax", 6)]
 
 
 def test_duplicate_keys_all_reported_with_first_line() -> None:
     _, problems = parse_documents("a: 1\nb: 2\na: 3\nb: 4\n")
-    assert [(p.rule, p.line, p.column) for p in problems] == [
+    assert [(p.rule.id, p.line, p.column) for p in problems] == [
         ("duplicate-key", 3, 1), ("duplicate-key", 4, 1)]
     assert "first defined on line 1" in problems[0].message
 
@@ -64,7 +64,7 @@ def test_merge_keys_work_and_explicit_keys_win() -> None:
 def test_encoding_problems_are_located() -> None:
     text, problem = decode(b"a: 1\nb: caf\xe9\n")
     assert text is None and problem is not None
-    assert (problem.rule, problem.line, problem.column) == ("encoding", 2, 7)
+    assert (problem.rule.id, problem.line, problem.column) == ("encoding", 2, 7)
     assert decode("\ufeffa: 1\n".encode())[0] == "a: 1\n"
     assert rules("a: \x07\n") == ["encoding"]
 
@@ -72,15 +72,23 @@ def test_encoding_problems_are_located() -> None:
 EXAMPLES = sorted(p.read_text() for p in (ROOT / "catalog").rglob("*.yaml"))[:40]
 
 
-@settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=400))
-def test_random_text_never_raises(text: str) -> None:
+def _random_text_never_raises(text: str) -> None:
     parse_documents(text)
 
 
-@settings(max_examples=300, deadline=None)
 @given(st.sampled_from(EXAMPLES), st.integers(0, 10_000), st.integers(0, 40),
        st.sampled_from(["", ":", "-", "[", "{", "&a", "*a", "!!", "\t", "'", '"', "\n  ", "<<: "]))
-def test_mutated_catalog_yaml_never_raises(text: str, at: int, cut: int, insert: str) -> None:
+def _mutated_catalog_yaml_never_raises(text: str, at: int, cut: int, insert: str) -> None:
     at %= max(len(text), 1)
     parse_documents(text[:at] + insert + text[at + cut:])
+
+
+@budgets(quick=100, full=1000)
+def test_random_text_never_raises(examples: int) -> None:
+    settings(max_examples=examples, deadline=None)(_random_text_never_raises)()
+
+
+@budgets(quick=100, full=1000)
+def test_mutated_catalog_yaml_never_raises(examples: int) -> None:
+    settings(max_examples=examples, deadline=None)(_mutated_catalog_yaml_never_raises)()

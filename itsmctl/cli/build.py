@@ -4,12 +4,9 @@ from pathlib import Path
 
 import click
 
-from itsmctl.cli.common import now_option, parse_now, ref_option, repo_root
-from itsmctl.errors import EXIT_OK
-from itsmctl.output import write_tree
-from itsmctl.pipeline import check_catalog
-from itsmctl.reporters import text
-from itsmctl.targets import TARGETS
+from itsmctl.cli.common import emit, emit_error, now_option, parse_now, ref_option, repo_root
+from itsmctl.reporters.build import render
+from itsmctl.targets import TARGETS, build
 
 
 @click.command("build")
@@ -28,16 +25,8 @@ def command(ctx: click.Context, targets: tuple[str, ...], out: Path | None, ref:
     Nothing is written unless the catalog checks clean; each target's folder is
     replaced atomically, and the same inputs give byte-identical output.
     """
-    root = repo_root(ctx)
-    checked = check_catalog(root, ref=ref, now=parse_now(now))
-    if checked.result.exit_code != EXIT_OK:
-        click.echo(text.render(checked.result), err=True, nl=False)
-        click.echo("build: not built; fix the errors above", err=True)
-        return checked.result.exit_code
-    out = out if out is not None else root / "build"
-    for name in targets or sorted(TARGETS):
-        target = TARGETS[name]
-        files = target.build(checked.catalog, checked.loaded.config)
-        write_tree(out / name, files)
-        click.echo(f"built {name}: {len(files)} file(s) in {out / name}")
-    return EXIT_OK
+    built = build(repo_root(ctx), targets, out, ref, parse_now(now))
+    stdout, stderr = render(built)
+    emit(stdout)
+    emit_error(stderr)
+    return built.exit_code

@@ -6,7 +6,7 @@ import click
 
 from itsmctl.cli.common import color_wanted, emit, now_option, parse_now, ref_option, repo_root
 from itsmctl.pipeline import check_catalog
-from itsmctl.reporters import REPORTERS, default_format
+from itsmctl.reporters.check import REPORTERS, default_format
 
 
 @click.command("check")
@@ -20,13 +20,12 @@ from itsmctl.reporters import REPORTERS, default_format
 @click.pass_context
 def command(ctx: click.Context, paths: tuple[str, ...], fmt: str | None, output: Path | None,
             ref: str | None, now: str | None) -> int:
-    """Validate the catalog: YAML, schema, references, semantic checks.
+    """Validate the catalog: YAML, schema, references, semantic checks, policies.
 
     With PATHS, report only on those files or folders (the whole catalog is still read,
     so references resolve). Exit 0 when clean, 1 on errors, 2 if it cannot run.
     """
     checked = check_catalog(repo_root(ctx), ref=ref, now=parse_now(now), paths=paths)
-    reporter = REPORTERS[fmt or default_format()]
     color = color_wanted(output)
-    emit(reporter.render(checked.result, color=color), output, color)
+    emit(REPORTERS[fmt or default_format()].render(checked.result, color=color), output, color)
     return checked.result.exit_code

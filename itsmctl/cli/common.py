@@ -1,9 +1,12 @@
-"""Options and helpers shared by commands."""
+"""Options and helpers shared by commands: turning options into values, writing output."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +28,10 @@ def parse_now(value: str | None) -> dt.datetime | None:
             from error
 
 
+def now_or_current(value: str | None) -> dt.datetime:
+    return parse_now(value) or dt.datetime.now(dt.timezone.utc)
+
+
 now_option = click.option(
     "--now", "now", metavar="TIME",
     help="Judge dates (expiry, reviewBy) and evaluate policies as of this date or ISO "
@@ -34,16 +41,18 @@ ref_option = click.option(
     help="Read the catalog at this git ref instead of the work tree.")
 
 
-def emit(text: str, output: Path | None, color: bool = False) -> None:
+def emit(text: str, output: Path | None = None, color: bool = False) -> None:
     if output is None:
         click.echo(text, nl=False, color=color)  # click strips colour off a TTY otherwise
     else:
         write_file(output, text.encode())
 
 
-def color_wanted(output: Path | None) -> bool:
-    import os
+def emit_error(text: str) -> None:
+    click.echo(text, nl=False, err=True)
 
+
+def color_wanted(output: Path | None) -> bool:
     if output is not None or os.environ.get("NO_COLOR"):
         return False
     return sys.stdout.isatty() or bool(os.environ.get("FORCE_COLOR"))
@@ -52,3 +61,13 @@ def color_wanted(output: Path | None) -> bool:
 def repo_root(ctx: click.Context) -> Path:
     root: Any = ctx.find_root().obj
     return Path(root)
+
+
+@contextlib.contextmanager
+def progress_bar(size: int, label: str) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on standard error for long inputs on a terminal, never in CI."""
+    if not (sys.stderr.isatty() and not os.environ.get("CI") and size > 8 << 20):
+        yield None
+        return
+    with click.progressbar(length=size, label=label, file=sys.stderr) as bar:
+        yield bar.update

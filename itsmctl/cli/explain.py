@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import click
 
-from itsmctl.explain import explain
+from itsmctl.cli.common import emit
+from itsmctl.schemas.explain import explain
 
 
 @click.command("explain")
@@ -13,5 +14,5 @@ def command(field: str, recursive: bool) -> int:
 
     Example: itsmctl explain Service.spec.dependsOn
     """
-    click.echo(explain(field, recursive), nl=False)
+    emit(explain(field, recursive))
     return 0

@@ -1,4 +1,4 @@
-"""`itsmctl`: translate arguments into one core call each, and exit codes (SPEC §4)."""
+"""`itsmctl`: translate arguments into one core call each, and exit codes (docs/commands.md)."""
 
 from __future__ import annotations
 

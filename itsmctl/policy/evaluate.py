@@ -14,30 +14,34 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from itsmctl import expressions
-from itsmctl.diagnostics import Diagnostic, Severity
-from itsmctl.model import Catalog, Entity
-from itsmctl.policy.documents import resolved_documents
+from itsmctl.diagnostics import Diagnostic, Rule, Severity
+from itsmctl.kinds import POLICY, ref
+from itsmctl.model.catalog import Catalog
+from itsmctl.model.documents import Entity
+from itsmctl.policy import sandbox
+from itsmctl.policy.compile import POLICY_UNSAFE
+from itsmctl.policy.context import resolved_documents
+from itsmctl.policy.waivers import apply_waivers
+from itsmctl.text import FieldPath, parse_field
 
-
-def field_path(text: str) -> tuple[str | int, ...]:
-    """`spec.targets.P1` or `spec.members.0` as a JSON path."""
-    return tuple(int(p) if p.isdigit() else p for p in text.split(".") if p)
+POLICY_LIMIT = Rule("policy-limit", Severity.ERROR, "A policy ran past its time budget or "
+                    "built an oversized value; it was stopped.")
+RULES = (POLICY_LIMIT,)
 
 
 @dataclass(frozen=True)
 class Assertion:
     source: str
-    path: tuple[str | int, ...]
-    check: expressions.Expression
+    path: FieldPath
+    check: sandbox.Expression
 
 
 @dataclass
 class CompiledPolicy:
     entity: Entity
-    severity: Severity
+    rule: Rule  # policy/<name>, with the policy's severity
     kinds: tuple[str, ...] | None
-    when: expressions.Expression | None
+    when: sandbox.Expression | None
     assertions: list[Assertion]
     message: str
 
@@ -51,12 +55,14 @@ class CompiledPolicy:
         match = spec.get("match", {})
         assertions = []
         for item in spec["assert"]:
-            source, path = (item["that"], field_path(item.get("path", ""))) \
+            source, path = (item["that"], parse_field(item.get("path", ""))) \
                 if isinstance(item, dict) else (item, ())
-            assertions.append(Assertion(source, path, expressions.compiled_expression(source)))
-        return cls(entity, Severity(spec.get("severity", "error")),
+            assertions.append(Assertion(source, path, sandbox.compiled_expression(source)))
+        rule = Rule(f"policy/{entity.name}", Severity(spec.get("severity", "error")),
+                    str(entity.metadata.get("title") or entity.name))
+        return cls(entity, rule,
                    tuple(match["kinds"]) if match.get("kinds") else None,
-                   expressions.compiled_expression(match["when"]) if "when" in match else None,
+                   sandbox.compiled_expression(match["when"]) if "when" in match else None,
                    assertions, spec["message"])
 
 
@@ -68,26 +74,26 @@ class Outcome:
 
 
 def _finding(policy: CompiledPolicy, entity: Entity, message: str,
-             path: tuple[str | int, ...] = ()) -> Diagnostic:
-    return entity.diagnostic(f"policy/{policy.name}", message, path, severity=policy.severity)
+             path: FieldPath = ()) -> Diagnostic:
+    return entity.diagnostic(policy.rule, message, path)
 
 
 class Stopped(Exception):
     """The sandbox refused part of a policy; `path` is that part, in the policy document."""
 
-    def __init__(self, error: BaseException, path: tuple[str | int, ...]) -> None:
+    def __init__(self, error: BaseException, path: FieldPath) -> None:
         super().__init__(str(error))
         self.error = error
         self.path = path
 
 
-def _stop_on_refusal(error: Exception, path: tuple[str | int, ...]) -> None:
-    if expressions.stops_policy(error):
+def _stop_on_refusal(error: Exception, path: FieldPath) -> None:
+    if sandbox.stops_policy(error):
         raise Stopped(error, path) from error
 
 
-def _judge(policy: CompiledPolicy, entity: Entity, scope: expressions.Scope
-           ) -> Iterable[Diagnostic]:
+def _findings_on(policy: CompiledPolicy, entity: Entity, scope: sandbox.Scope
+                 ) -> Iterable[Diagnostic]:
     """The findings of one policy on one entity; a sandbox refusal raises Stopped."""
     context = scope.variables
     if policy.when is not None:
@@ -97,7 +103,7 @@ def _judge(policy: CompiledPolicy, entity: Entity, scope: expressions.Scope
         except Exception as error:
             _stop_on_refusal(error, ("spec", "match", "when"))
             yield _finding(policy, entity, f"policy '{policy.name}' could not evaluate "
-                           f"match.when on {entity.ref}: {expressions.describe(error)}")
+                           f"match.when on {entity.ref}: {sandbox.describe(error)}")
             return
     for index, assertion in enumerate(policy.assertions):
         try:
@@ -106,102 +112,78 @@ def _judge(policy: CompiledPolicy, entity: Entity, scope: expressions.Scope
         except Exception as error:
             _stop_on_refusal(error, ("spec", "assert", index))
             yield _finding(policy, entity, f"policy '{policy.name}' could not evaluate "
-                           f"`{assertion.source}` on {entity.ref}: {expressions.describe(error)}",
+                           f"`{assertion.source}` on {entity.ref}: {sandbox.describe(error)}",
                            assertion.path)
             continue
         try:
-            message = expressions.render(policy.message, context)
+            message = sandbox.render(policy.message, context)
         except Exception as error:
             _stop_on_refusal(error, ("spec", "message"))
             message = (f"{entity.ref} fails policy '{policy.name}' (`{assertion.source}`); its "
-                       f"message template failed: {expressions.describe(error)}")
+                       f"message template failed: {sandbox.describe(error)}")
         yield _finding(policy, entity, message, assertion.path)
 
 
 def _stopped(policy: CompiledPolicy, entity: Entity | None, error: BaseException,
-             path: tuple[str | int, ...] = ("spec",)) -> Diagnostic:
-    rule = "policy-limit" if isinstance(error, expressions.LimitExceeded) else "policy-unsafe"
+             path: FieldPath = ("spec",)) -> Diagnostic:
+    rule = POLICY_LIMIT if isinstance(error, sandbox.LimitExceeded) else POLICY_UNSAFE
     where = f" (while evaluating {entity.ref})" if entity is not None else ""
     return policy.entity.diagnostic(
-        rule, f"policy '{policy.name}' was stopped{where}: {expressions.describe(error)}; "
+        rule, f"policy '{policy.name}' was stopped{where}: {sandbox.describe(error)}; "
         "none of its findings are reported", path)
 
 
 def evaluate(policy: CompiledPolicy, subjects: dict[str, list[Entity]],
              base: dict[str, Any], outcome: Outcome,
-             scopes: dict[str, expressions.Scope]) -> None:
+             scopes: dict[str, sandbox.Scope]) -> None:
     """Judge every subject the policy matches; `scopes` (one per entity, shared by all
     policies) spares building a Jinja2 context per policy and entity."""
-    limit = expressions.TIME_LIMIT
+    limit = sandbox.TIME_LIMIT
     found: list[Diagnostic] = []
     entity: Entity | None = None
     documents = base["catalog"]
     started = time.perf_counter()
     try:
-        with expressions.time_limit(limit):
+        with sandbox.time_limit(limit):
             for kind in policy.kinds or tuple(sorted(subjects)):
                 for entity in subjects.get(kind, ()):
                     scope = scopes.get(entity.ref)
                     if scope is None:
-                        scope = scopes[entity.ref] = expressions.Scope(
+                        scope = scopes[entity.ref] = sandbox.Scope(
                             dict(base, entity=documents[kind][entity.name]))
-                    found.extend(_judge(policy, entity, scope))
+                    found.extend(_findings_on(policy, entity, scope))
                     if time.perf_counter() - started > limit:
-                        raise expressions.LimitExceeded("time limit exceeded")
+                        raise sandbox.LimitExceeded("time limit exceeded")
     except Stopped as stop:
         outcome.problems.append(_stopped(policy, entity, stop.error, stop.path))
         return
-    except expressions.LimitExceeded as error:  # the time budget, between two expressions
+    except sandbox.LimitExceeded as error:  # the time budget, between two expressions
         outcome.problems.append(_stopped(policy, entity, error))
         return
     outcome.findings.extend(dict.fromkeys(found))  # two failed assertions, one place: once
     outcome.evaluated.add(policy.name)
 
 
-def _waive(catalog: Catalog, subjects: set[str], today: dt.date, outcome: Outcome) -> None:
-    """Mark waived findings suppressed; report waiver entries that waive nothing."""
-    waivers = [w for w in catalog.of_kind("Waiver") if w.ref in subjects
-               and dt.date.fromisoformat(w.spec["expires"]) >= today]
-    by_key = {(w.spec["policy"], ref): w for w in waivers for ref in w.spec["entities"]}
-    used: set[tuple[str, str]] = set()
-    findings = []
-    for finding in outcome.findings:
-        key = (finding.rule.removeprefix("policy/"), f"{finding.kind}/{finding.name}")
-        if key in by_key:
-            used.add(key)
-            waiver = by_key[key]
-            finding = finding.replace(suppressed=True, waiver=waiver.name,
-                                      justification=str(waiver.spec["reason"]).strip())
-        findings.append(finding)
-    outcome.findings = findings
-    for waiver in waivers:
-        policy = waiver.spec["policy"]
-        if policy not in outcome.evaluated:
-            continue  # the policy did not run: nothing can be said
-        for index, ref in enumerate(waiver.spec["entities"]):
-            if ref in subjects and (policy, ref) not in used:
-                outcome.problems.append(waiver.diagnostic(
-                    "waiver-unused", f"waiver '{waiver.name}': policy '{policy}' has no "
-                    f"finding on {ref} to waive; remove the entry", ("spec", "entities", index)))
-
-
 def run_policies(catalog: Catalog, prior: Iterable[Diagnostic], today: dt.date,
                  now: dt.datetime) -> Outcome:
     """Evaluate every policy over the entities no earlier stage found an error in."""
-    failed = {f"{d.kind}/{d.name}" for d in prior if d.severity is Severity.ERROR and d.kind}
+    failed = {ref(d.kind, str(d.name)) for d in prior if d.severity is Severity.ERROR and d.kind}
     subjects: dict[str, list[Entity]] = {}
     for entity in catalog:
         if entity.ref not in failed:
             subjects.setdefault(entity.kind, []).append(entity)
     outcome = Outcome()
-    policies = subjects.get("Policy", [])
+    policies = subjects.get(POLICY, [])
     if not policies:
         return outcome
     documents, referenced_by = resolved_documents(catalog)
     base = {"catalog": documents, "today": today, "now": now,
-            expressions.REFERENCED_BY: referenced_by}
-    scopes: dict[str, expressions.Scope] = {}
+            sandbox.REFERENCED_BY: referenced_by}
+    scopes: dict[str, sandbox.Scope] = {}
     for policy in policies:
         evaluate(CompiledPolicy.of(policy), subjects, base, outcome, scopes)
-    _waive(catalog, {e.ref for group in subjects.values() for e in group}, today, outcome)
+    judged = {e.ref for group in subjects.values() for e in group}
+    outcome.findings, problems = apply_waivers(catalog, judged, today, outcome.findings,
+                                               outcome.evaluated)
+    outcome.problems.extend(problems)
     return outcome

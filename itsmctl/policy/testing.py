@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
+import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,16 +21,22 @@ from typing import Any
 from yaml.nodes import Node
 
 from itsmctl.config import Config
-from itsmctl.diagnostics import Diagnostic, Severity
-from itsmctl.load import load
-from itsmctl.model import Document, SourceFile
-from itsmctl.policy.evaluate import run_policies
+from itsmctl.diagnostics import Diagnostic, Rule, Severity
+from itsmctl.errors import FatalError
+from itsmctl.kinds import POLICY, ref, split_ref
+from itsmctl.load import Loaded, load, read_config, read_files
+from itsmctl.model.documents import Document, SourceFile
+from itsmctl.policy.judge import judge
 from itsmctl.schemas import POLICY_TEST_SCHEMA
-from itsmctl.sources import TEST_SUFFIXES, YAML_SUFFIXES, WorkTree
+from itsmctl.sources import RawFile, WorkTree, is_policy_test, is_yaml, relative_paths
+from itsmctl.text import FieldPath
 from itsmctl.timecalc import moment
-from itsmctl.validate import validate
 from itsmctl.validate.schema import schema_diagnostics
-from itsmctl.yamlio import compose_all, decode, find_node, node_position, parse_documents
+from itsmctl.yamlio import compose_all, decode, find_node, node_position
+
+POLICY_TEST = Rule("policy-test", Severity.ERROR,
+                   "A policy test file (*.test.yaml) or one of its cases cannot be run.")
+RULES = (POLICY_TEST,)
 
 
 class InlineFile(SourceFile):
@@ -103,7 +109,7 @@ class CaseResult:
 
 
 @dataclass
-class Report:
+class PolicyTestReport:
     files: list[str] = field(default_factory=list)
     cases: list[CaseResult] = field(default_factory=list)
     problems: list[Diagnostic] = field(default_factory=list)  # test files that cannot be read
@@ -113,67 +119,54 @@ class Report:
         return bool(self.cases) and not self.problems and all(c.passed for c in self.cases)
 
 
-def discover(root: Path, folders: list[Path]) -> list[Path]:
-    found: set[Path] = set()
-    for folder in folders:
-        if folder.is_file():
-            found.add(folder)
-            continue
-        for dirpath, dirnames, filenames in os.walk(folder):
-            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-            found.update(Path(dirpath) / f for f in filenames if f.endswith(TEST_SUFFIXES))
-    return sorted(found)
-
-
-def _rel(root: Path, path: Path) -> str:
-    return path.resolve().relative_to(root).as_posix()
-
-
 def _key(data: Any) -> tuple[str, str] | None:
+    """(kind, name) of a document, by which case documents replace fixture documents."""
     if isinstance(data, dict) and isinstance(data.get("metadata"), dict):
         return str(data.get("kind")), str(data["metadata"].get("name"))
     return None
 
 
 class TestFile:
-    """One parsed test file and the documents its cases are built from."""
+    """One parsed test file and the documents its cases are built from. Every file is
+    read through the work tree (sources), under its rules for symbolic links and size."""
 
-    def __init__(self, root: Path, path: Path, policies: list[Document]) -> None:
-        self.root = root
-        self.path = path
-        self.rel = _rel(root, path)
+    def __init__(self, source: WorkTree, raw: RawFile, policies: list[Document]) -> None:
+        self.source = source
+        self.rel = raw.path
         self.policies = policies
         self.problems: list[Diagnostic] = []
         self.data: dict[str, Any] = {}
         self.text = ""
         self.tree: Node | None = None
-        self._read()
+        self._read(raw)
 
     def _problem(self, message: str, line: int = 1, column: int = 1,
-                 rule: str = "policy-test") -> None:
-        self.problems.append(Diagnostic(self.rel, line, column, rule, message, Severity.ERROR))
+                 rule: Rule = POLICY_TEST) -> None:
+        self.problems.append(Diagnostic(self.rel, line, column, rule.id, message, rule.severity))
 
-    def _read(self) -> None:
-        text, problem = decode(self.path.read_bytes())
-        if problem is not None or text is None:
-            assert problem is not None
-            self._problem(problem.message, problem.line, problem.column, problem.rule)
+    def _problem_at(self, where: FieldPath, message: str) -> None:
+        assert self.tree is not None
+        self._problem(message, *node_position(find_node(self.tree, where)))
+
+    def _read(self, raw: RawFile) -> None:
+        loaded = Loaded(Config())
+        read_files([raw], loaded)
+        if loaded.diagnostics:
+            self.problems.extend(loaded.diagnostics)
             return
+        assert raw.data is not None
+        text, _ = decode(raw.data)
+        assert text is not None
         self.text = text
-        documents, problems = parse_documents(text)
-        for p in problems:
-            self._problem(p.message, p.line, p.column, p.rule)
-        if problems:
-            return
-        if len(documents) != 1:
+        if len(loaded.documents) != 1:
             self._problem("a test file holds exactly one YAML document")
             return
-        document = Document(SourceFile(self.rel, text), 0, documents[0].data, 1, 1)
+        document = Document(SourceFile(self.rel, text), 0, loaded.documents[0].data, 1, 1)
         schema_problems = schema_diagnostics(document, POLICY_TEST_SCHEMA)
         if schema_problems:
-            self.problems.extend(d.replace(rule="policy-test") for d in schema_problems)
+            self.problems.extend(d.replace(rule=POLICY_TEST.id) for d in schema_problems)
             return
-        self.data = documents[0].data
+        self.data = document.data
         self.tree = compose_all(text)[0][0]
         places = [("now",), *(("cases", i, "now") for i in range(len(self.data["cases"])))]
         for place in places:
@@ -183,50 +176,25 @@ class TestFile:
             try:
                 moment(str(value["now"]))
             except ValueError:
-                line, column = node_position(find_node(self.tree, place))
-                self._problem(f"now: {value['now']!r} is not a date (YYYY-MM-DD) or ISO "
-                              "date-time", line, column)
+                self._problem_at(place, f"now: {value['now']!r} is not a date (YYYY-MM-DD) or "
+                                        "ISO date-time")
 
-    def _fixture_documents(self, paths: list[str], where: tuple[str | int, ...]
-                           ) -> Iterator[Document]:
-        for index, name in enumerate(paths):
-            target = (self.path.parent / name).resolve()
-            try:
-                target.relative_to(self.root)
-            except ValueError:
-                line, column = node_position(find_node(self.tree, (*where, index)))  # type: ignore[arg-type]
-                self._problem(f"fixture '{name}' is outside the repository", line, column)
+    def _fixture_documents(self, names: list[str], where: FieldPath) -> Iterator[Document]:
+        folder = posixpath.dirname(self.rel)
+        for index, name in enumerate(names):
+            rel = posixpath.normpath(posixpath.join(folder, name))
+            if rel == ".." or rel.startswith("../") or posixpath.isabs(name):
+                self._problem_at((*where, index), f"fixture '{name}' is outside the repository")
                 continue
-            if not target.exists():
-                line, column = node_position(find_node(self.tree, (*where, index)))  # type: ignore[arg-type]
-                self._problem(f"fixture '{name}' does not exist", line, column)
+            if not (self.source.root / rel).exists():
+                self._problem_at((*where, index), f"fixture '{name}' does not exist")
                 continue
-            files = [target] if target.is_file() else sorted(
-                p for p in target.rglob("*") if p.is_file() and p.name.endswith(YAML_SUFFIXES))
-            for file in files:
-                if not file.resolve().is_relative_to(self.root):
-                    line, column = node_position(find_node(self.tree, (*where, index)))  # type: ignore[arg-type]
-                    self._problem(f"fixture file {file.name} links outside the repository; "
-                                  "not read", line, column)
-                    continue
-                yield from self._read_fixture(file)
+            loaded = Loaded(Config())
+            read_files(self.source.walk([rel], is_yaml), loaded)
+            self.problems.extend(loaded.diagnostics)
+            yield from loaded.documents
 
-    def _read_fixture(self, file: Path) -> Iterator[Document]:
-        rel = _rel(self.root, file)
-        text, problem = decode(file.read_bytes())
-        if problem is not None or text is None:
-            assert problem is not None
-            self.problems.append(Diagnostic(rel, problem.line, problem.column, problem.rule,
-                                            problem.message, Severity.ERROR))
-            return
-        documents, problems = parse_documents(text)
-        self.problems.extend(Diagnostic(rel, p.line, p.column, p.rule, p.message, Severity.ERROR)
-                             for p in problems)
-        source = SourceFile(rel, text)
-        for d in documents:
-            yield Document(source, d.index, d.data, d.line, d.column)
-
-    def _inline(self, where: tuple[str | int, ...], items: list[Any]) -> list[Document]:
+    def _inline(self, where: FieldPath, items: list[Any]) -> list[Document]:
         assert self.tree is not None
         nodes = [find_node(self.tree, (*where, i)) for i in range(len(items))]
         source = InlineFile(self.rel, self.text, nodes)
@@ -250,13 +218,12 @@ class TestFile:
         add(self._inline(("documents",), self.data.get("documents", [])))
         add(self._fixture_documents(case.get("fixtures", []), ("cases", index, "fixtures")))
         add(self._inline(("cases", index, "documents"), case.get("documents", [])))
-        for ref in case.get("remove", []):
-            kind, _, name = ref.partition("/")
-            merged.pop((kind, name), None)
+        for removed in case.get("remove", []):
+            merged.pop(split_ref(removed), None)
         return list(merged.values())
 
 
-def _judge(test: TestFile, index: int, default_now: dt.datetime) -> CaseResult:
+def _run_case(test: TestFile, index: int, default_now: dt.datetime) -> CaseResult:
     case = test.data["cases"][index]
     result = CaseResult(test.rel, case["name"])
     before = len(test.problems)
@@ -267,19 +234,17 @@ def _judge(test: TestFile, index: int, default_now: dt.datetime) -> CaseResult:
         return result
     when = case.get("now", test.data.get("now"))
     now = moment(str(when)) if when is not None else default_now
-    catalog, diagnostics = validate(documents, Config(), now.date())
-    invalid = [d for d in diagnostics if d.severity is Severity.ERROR]
-    outcome = run_policies(catalog, diagnostics, now.date(), now)
-    problems = [d for d in outcome.problems if d.severity is Severity.ERROR]
-    if invalid or problems:
-        result.problems = sorted(set(invalid + problems))
+    judged = judge(documents, Config(), now)
+    problems = [d for d in judged.problems if d.severity is Severity.ERROR]
+    if problems:
+        result.problems = sorted(set(problems))
         return result
     selected = case.get("policies", test.data.get("policies"))
-    for d in outcome.findings:
+    for d in judged.findings:
         policy = d.rule.removeprefix("policy/")
         if selected is None or policy in selected:
-            result.actual.append(Finding(policy, f"{d.kind}/{d.name}", d.severity.value,
-                                         d.suppressed, d.message))
+            result.actual.append(Finding(policy, ref(str(d.kind), str(d.name)),
+                                         d.severity.value, d.suppressed, d.message))
     result.actual.sort()
     expect = case["expect"]
     result.expected = [] if expect == "none" else list(expect)
@@ -294,29 +259,33 @@ def _judge(test: TestFile, index: int, default_now: dt.datetime) -> CaseResult:
     return result
 
 
-def run_tests(root: Path, config: Config, targets: list[Path], now: dt.datetime,
-              select: re.Pattern[str] | None = None) -> Report:
-    """Run every case of every test file under `targets` against the repository's policies."""
-    root = root.resolve()
+def _policies(source: WorkTree, config: Config) -> list[Document]:
+    """The repository's Policy documents (only the policies folders are read)."""
     only_policies = dataclasses.replace(config, catalog=(), changes=())
-    policies = [d for d in load(WorkTree(root), only_policies).documents
-                if isinstance(d.data, dict) and d.data.get("kind") == "Policy"]
-    report = Report()
-    for path in discover(root, targets):
-        if not path.resolve().is_relative_to(root):
-            shown = path.absolute().relative_to(root).as_posix() \
-                if path.absolute().is_relative_to(root) else str(path)
-            report.files.append(shown)
-            report.problems.append(Diagnostic(
-                shown, 1, 1, "symlink-escape", "symbolic link to a file outside the "
-                "repository; not read", Severity.ERROR))
-            continue
-        test = TestFile(root, path, policies)
-        report.files.append(test.rel)
+    return [d for d in load(source, only_policies).documents
+            if isinstance(d.data, dict) and d.data.get("kind") == POLICY]
+
+
+def run_tests(root: Path, paths: tuple[str, ...], now: dt.datetime,
+              pattern: str | None = None) -> PolicyTestReport:
+    """Run every case of every test file in `paths` (default: the policies folders)
+    against the repository's policies."""
+    try:
+        select = re.compile(pattern) if pattern is not None else None
+    except re.error as error:
+        raise FatalError(f"--run: not a regular expression: {error}") from error
+    source = WorkTree(root)
+    config = read_config(source)
+    folders = relative_paths(root, paths) if paths else list(config.policies)
+    policies = _policies(source, config)
+    report = PolicyTestReport()
+    for raw in source.walk(folders, is_policy_test):
+        report.files.append(raw.path)
+        test = TestFile(source, raw, policies)
         if test.problems:
             report.problems.extend(test.problems)
             continue
         for index, case in enumerate(test.data["cases"]):
             if select is None or select.search(case["name"]):
-                report.cases.append(_judge(test, index, now))
+                report.cases.append(_run_case(test, index, now))
     return report

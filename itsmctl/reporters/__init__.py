@@ -1,27 +1,9 @@
-"""Output formats for diagnostics: a plain registry of small modules."""
+"""How results are shown: one registry of renderers per kind of report.
 
-from __future__ import annotations
+- check results: `reporters.check.REPORTERS` (text, json, github, sarif, junit);
+- `sla due`: `reporters.sla_due.RENDERERS`; `sla replay`: `reporters.replay.RENDERERS`;
+- `policy test`: `reporters.policy_test.RENDERERS`; `rules`: `reporters.rules.RENDERERS`.
 
-import os
-from typing import Protocol
-
-from itsmctl.diagnostics import Result
-from itsmctl.reporters import github, jsonfmt, junit, sarif, text
-
-
-class Reporter(Protocol):
-    def render(self, result: Result, color: bool = False) -> str: ...
-
-
-REPORTERS: dict[str, Reporter] = {
-    "text": text,
-    "json": jsonfmt,
-    "github": github,
-    "sarif": sarif,
-    "junit": junit,
-}
-
-
-def default_format() -> str:
-    """GitHub's annotation format under GitHub Actions, plain text elsewhere."""
-    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+A renderer takes the typed result of one core call and returns text; JSON is built from
+the typed result, never read back from another format.
+"""

@@ -8,6 +8,7 @@ from functools import cache
 from typing import Any
 
 from itsmctl import API_VERSION
+from itsmctl.kinds import KIND_NAMES
 from itsmctl.schemas.build import (
     COMMON_DEFS,
     NAME_PATTERN,
@@ -20,7 +21,7 @@ from itsmctl.schemas.build import (
     string_map,
     text,
 )
-from itsmctl.schemas.kinds import KIND_NAMES, KIND_SPECS
+from itsmctl.schemas.kinds import KIND_SPECS
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from itsmctl.kinds import TICKET_TYPES
+
 Schema = dict[str, Any]
 
 NAME_PATTERN = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
@@ -17,7 +19,6 @@ DATETIME_PATTERN = (
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?"
     r"([Zz]|[+-][0-9]{2}:[0-9]{2})$"
 )
-TICKET_TYPES = ["incident", "request", "problem", "change"]
 
 
 def obj(description: str, properties: dict[str, Schema], required: list[str] | None = None,

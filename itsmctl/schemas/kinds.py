@@ -1,10 +1,11 @@
-"""The `spec` of every kind (SPEC §3). Every property has a description: it is what
+"""The `spec` of every kind (docs/format.md). Every property has a description: it is what
 editors show on hover and what `itsmctl explain` prints."""
 
 from __future__ import annotations
 
+from itsmctl import kinds as k
+from itsmctl.kinds import KIND_NAMES, TICKET_TYPES
 from itsmctl.schemas.build import (
-    TICKET_TYPES,
     Schema,
     array,
     boolean,
@@ -18,11 +19,6 @@ from itsmctl.schemas.build import (
     text,
 )
 
-KIND_NAMES = [
-    "Team", "Calendar", "PriorityMatrix", "SLA", "Category", "Service", "CatalogItem",
-    "Workflow", "MaintenanceWindow", "ChangeFreeze", "StandardChange",
-    "Policy", "ApprovalRule", "Waiver", "ChangeRequest",
-]
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 TIME_RANGE = r"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"
 
@@ -138,13 +134,13 @@ _target = obj(
 _sla = obj(
     "A service level agreement: targets per priority level, counted on a calendar.",
     {
-        "calendar": ref("Calendar", "The calendar whose open time the targets count."),
+        "calendar": ref(k.CALENDAR, "The calendar whose open time the targets count."),
         "appliesTo": array("The ticket types this SLA covers.", defn("ticketType", "A type."),
                            unique=True, default=["incident", "request"]),
         "targets": {
             "type": "object",
             "description": "Targets per priority level (a key for every level of the matrix).",
-            "propertyNames": {"x-reference": "PriorityLevel"},
+            "propertyNames": {"x-reference": k.PRIORITY_LEVEL},
             "additionalProperties": _target,
         },
         "escalations": array(
@@ -157,7 +153,7 @@ _sla = obj(
                         pattern=r"^(100|[1-9]?[0-9])(\.[0-9]+)?%$",
                         **{"x-error": "a threshold is a percentage such as 75%"},
                     ),
-                    "notify": ref("Team", "The team to notify."),
+                    "notify": ref(k.TEAM, "The team to notify."),
                 },
                 required=["at", "notify"],
             ),
@@ -169,14 +165,14 @@ _sla = obj(
 _category = obj(
     "A ticket category (a two-level tree through `parent`).",
     {
-        "parent": ref("Category", "The parent category."),
+        "parent": ref(k.CATEGORY, "The parent category."),
         "appliesTo": array("The ticket types that may use it.", defn("ticketType", "A type."),
                            unique=True),
-        "assignmentGroup": ref("Team", "The team that gets tickets of this category."),
+        "assignmentGroup": ref(k.TEAM, "The team that gets tickets of this category."),
         "defaultPriority": {
             "type": "string",
             "description": "The priority level a new ticket gets (a level of the matrix).",
-            "x-reference": "PriorityLevel",
+            "x-reference": k.PRIORITY_LEVEL,
         },
     },
 )
@@ -184,20 +180,20 @@ _category = obj(
 _service = obj(
     "A service of the catalog: who owns and supports it, its SLA, workflows and dependencies.",
     {
-        "owner": ref("Team", "The team accountable for the service."),
-        "supportGroup": ref("Team", "The team that handles its tickets (default: the owner)."),
+        "owner": ref(k.TEAM, "The team accountable for the service."),
+        "supportGroup": ref(k.TEAM, "The team that handles its tickets (default: the owner)."),
         "tier": {"type": "integer", "minimum": 1, "maximum": 4,
                  "description": "Business criticality, 1 (critical) to 4 (low)."},
         "lifecycle": enum("Where the service is in its life.",
                           ["planned", "production", "retiring", "retired"], "production"),
-        "sla": ref("SLA", "The SLA its tickets are measured against."),
-        "categories": refs("Category", "Ticket categories offered for this service."),
-        "dependsOn": refs("Service", "Services this one needs to work."),
+        "sla": ref(k.SLA, "The SLA its tickets are measured against."),
+        "categories": refs(k.CATEGORY, "Ticket categories offered for this service."),
+        "dependsOn": refs(k.SERVICE, "Services this one needs to work."),
         "workflows": obj(
             "The workflow per ticket type.",
-            {t: ref("Workflow", f"The workflow of {t} tickets.") for t in TICKET_TYPES},
+            {t: ref(k.WORKFLOW, f"The workflow of {t} tickets.") for t in TICKET_TYPES},
         ),
-        "maintenanceWindows": refs("MaintenanceWindow", "When changes may be made."),
+        "maintenanceWindows": refs(k.MAINTENANCE_WINDOW, "When changes may be made."),
         "availabilityTarget": {"type": "number", "exclusiveMinimum": 0, "maximum": 100,
                                "description": "Target availability in percent, e.g. 99.9."},
         "links": array(
@@ -229,18 +225,18 @@ _form_field = obj(
 _catalog_item = obj(
     "A request item: something people can order from a service, with a form.",
     {
-        "service": ref("Service", "The service that fulfils it."),
-        "category": ref("Category", "The ticket category of its requests."),
-        "fulfillmentGroup": ref("Team", "The team that fulfils requests (default: the "
+        "service": ref(k.SERVICE, "The service that fulfils it."),
+        "category": ref(k.CATEGORY, "The ticket category of its requests."),
+        "fulfillmentGroup": ref(k.TEAM, "The team that fulfils requests (default: the "
                                         "service's support group)."),
-        "sla": ref("SLA", "The SLA of its requests (default: the service's SLA)."),
+        "sla": ref(k.SLA, "The SLA of its requests (default: the service's SLA)."),
         "approvals": array(
             "Approvals needed before fulfilment: `manager` (the requester's manager) or a team.",
-            {"$ref": "#/$defs/name", "x-reference": "Team", "x-reference-except": ["manager"],
+            {"$ref": "#/$defs/name", "x-reference": k.TEAM, "x-reference-except": ["manager"],
              "description": "`manager`, or the name of a Team."},
         ),
         "form": array("The request form.", _form_field),
-        "workflow": ref("Workflow", "The request workflow (default: the service's)."),
+        "workflow": ref(k.WORKFLOW, "The request workflow (default: the service's)."),
         "estimatedDelivery": duration("Typical time to fulfil, for the requester."),
     },
     required=["service"],
@@ -278,7 +274,7 @@ _workflow = obj(
                     "to": string("The state it ends in."),
                     "requires": array("Fields that must be set to take it.",
                                       string("A field name.")),
-                    "approval": ref("Team", "A team whose approval it needs."),
+                    "approval": ref(k.TEAM, "A team whose approval it needs."),
                 },
                 required=["from", "to"],
             ),
@@ -311,7 +307,7 @@ _change_freeze = obj(
                 "tiers": array("Service tiers in scope.",
                                {"type": "integer", "minimum": 1, "maximum": 4,
                                 "description": "A tier."}, unique=True),
-                "services": refs("Service", "Services in scope."),
+                "services": refs(k.SERVICE, "Services in scope."),
             },
         ),
         "allowEmergency": boolean("Whether emergency changes may still go ahead.", default=True),
@@ -322,8 +318,8 @@ _change_freeze = obj(
 _standard_change = obj(
     "A pre-approved, low-risk, repeatable change (ITIL standard change template).",
     {
-        "owner": ref("Team", "The team that owns the template."),
-        "services": refs("Service", "The services it may be used for."),
+        "owner": ref(k.TEAM, "The team that owns the template."),
+        "services": refs(k.SERVICE, "The services it may be used for."),
         "risk": enum("The risk of the change; standard changes are low risk.", ["low"], "low"),
         "implementationPlan": text("How the change is made."),
         "backoutPlan": text("How the change is undone."),
@@ -385,7 +381,7 @@ _approval_rule = obj(
             obj(
                 "One required approval: from a team, or by role.",
                 {
-                    "team": ref("Team", "A team whose members may approve."),
+                    "team": ref(k.TEAM, "A team whose members may approve."),
                     "count": {"type": "integer", "minimum": 1, "default": 1,
                               "description": "How many of the team's members must approve."},
                     "role": enum("A role: the owner of the affected services, or the CAB.",
@@ -402,11 +398,11 @@ _approval_rule = obj(
 _waiver = obj(
     "A time-limited exception to one policy for named documents.",
     {
-        "policy": ref("Policy", "The policy waived."),
+        "policy": ref(k.POLICY, "The policy waived."),
         "entities": array(
             "The documents exempted, as Kind/name.",
             {"type": "string", "pattern": r"^[A-Za-z]+/[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",
-             "x-reference": "*", "description": "A document, as Kind/name.",
+             "x-reference": k.ANY_DOCUMENT, "description": "A document, as Kind/name.",
              "x-error": "an entity is written Kind/name, e.g. Service/vpn"},
             minItems=1, uniqueItems=True,
         ),
@@ -420,10 +416,10 @@ _change_request = obj(
     "A change request (RFC); the pull request that adds it is its review.",
     {
         "type": enum("The change type.", ["standard", "normal", "emergency"]),
-        "template": ref("StandardChange", "The standard-change template (type standard)."),
+        "template": ref(k.STANDARD_CHANGE, "The standard-change template (type standard)."),
         "summary": text("One line: what changes."),
         "description": string("Background and details."),
-        "services": refs("Service", "The services the change touches."),
+        "services": refs(k.SERVICE, "The services the change touches."),
         "start": defn("datetime", "Planned start."),
         "end": defn("datetime", "Planned end."),
         "risk": enum("Assessed risk.", ["low", "medium", "high"]),
@@ -441,25 +437,21 @@ _change_request = obj(
 )
 
 KIND_SPECS: dict[str, Schema] = {
-    "Team": _team,
-    "Calendar": _calendar,
-    "PriorityMatrix": _priority_matrix,
-    "SLA": _sla,
-    "Category": _category,
-    "Service": _service,
-    "CatalogItem": _catalog_item,
-    "Workflow": _workflow,
-    "MaintenanceWindow": _maintenance_window,
-    "ChangeFreeze": _change_freeze,
-    "StandardChange": _standard_change,
-    "Policy": _policy,
-    "ApprovalRule": _approval_rule,
-    "Waiver": _waiver,
-    "ChangeRequest": _change_request,
+    k.TEAM: _team,
+    k.CALENDAR: _calendar,
+    k.PRIORITY_MATRIX: _priority_matrix,
+    k.SLA: _sla,
+    k.CATEGORY: _category,
+    k.SERVICE: _service,
+    k.CATALOG_ITEM: _catalog_item,
+    k.WORKFLOW: _workflow,
+    k.MAINTENANCE_WINDOW: _maintenance_window,
+    k.CHANGE_FREEZE: _change_freeze,
+    k.STANDARD_CHANGE: _standard_change,
+    k.POLICY: _policy,
+    k.APPROVAL_RULE: _approval_rule,
+    k.WAIVER: _waiver,
+    k.CHANGE_REQUEST: _change_request,
 }
 
 assert list(KIND_SPECS) == KIND_NAMES
-CATALOG_KINDS = KIND_NAMES[:11]
-POLICY_KINDS = ["Policy", "ApprovalRule", "Waiver"]
-CHANGE_KINDS = ["ChangeRequest"]
-SINGLETON_KINDS = {"PriorityMatrix"}

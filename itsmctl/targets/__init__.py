@@ -1,11 +1,19 @@
-"""Build targets: each compiles a valid catalog into files. A plain registry of modules."""
+"""Build targets: each compiles a valid catalog into files, behind one Protocol in a plain
+registry (docs/architecture.md shows how to add one)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 from itsmctl.config import Config
-from itsmctl.model import Catalog
+from itsmctl.diagnostics import Result
+from itsmctl.errors import EXIT_OK
+from itsmctl.model.catalog import Catalog
+from itsmctl.output import write_tree
+from itsmctl.pipeline import check_catalog
 from itsmctl.targets import bundle
 
 
@@ -19,3 +27,32 @@ class Target(Protocol):
 
 
 TARGETS: dict[str, Target] = {bundle.NAME: bundle}
+
+
+@dataclass
+class Built:
+    """What a build did: the check result, and each target's folder and file count
+    (nothing is written unless the catalog checks clean)."""
+
+    result: Result
+    written: list[tuple[str, Path, int]] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return self.result.exit_code
+
+
+def build(root: Path, names: tuple[str, ...], out: Path | None = None,
+          ref: str | None = None, now: dt.datetime | None = None) -> Built:
+    """Check the catalog, then write each target's folder under `out` (default: build/
+    in the repository), each swapped in atomically."""
+    checked = check_catalog(root, ref=ref, now=now)
+    built = Built(checked.result)
+    if checked.result.exit_code != EXIT_OK:
+        return built
+    out = out if out is not None else root / "build"
+    for name in names or tuple(sorted(TARGETS)):
+        files = TARGETS[name].build(checked.catalog, checked.loaded.config)
+        write_tree(out / name, files)
+        built.written.append((name, out / name, len(files)))
+    return built

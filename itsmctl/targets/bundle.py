@@ -7,8 +7,8 @@ import json
 
 from itsmctl import API_VERSION
 from itsmctl.config import Config
-from itsmctl.model import Catalog
-from itsmctl.resolve import resolved_entities
+from itsmctl.model.catalog import Catalog
+from itsmctl.model.resolve import resolved_entities
 
 NAME = "bundle"
 DESCRIPTION = "the resolved catalog as JSON (catalog.json)"

@@ -10,22 +10,23 @@ import datetime as dt
 
 from itsmctl.config import Config
 from itsmctl.diagnostics import Diagnostic
-from itsmctl.model import Catalog, Document
+from itsmctl.model.catalog import Catalog
+from itsmctl.model.documents import Document
 from itsmctl.validate import (
     calendars,
     changes,
     cycles,
     forms,
     matrix,
-    policies,
     services,
     slas,
     teams,
     workflows,
 )
 from itsmctl.validate.context import Context, SemanticCheck
+from itsmctl.validate.names import unique_documents
 from itsmctl.validate.references import Names, check_references
-from itsmctl.validate.schema import envelope_name, validate_document
+from itsmctl.validate.schema import validate_document
 
 CHECKS: dict[str, SemanticCheck] = {
     "cycles": cycles,
@@ -36,35 +37,21 @@ CHECKS: dict[str, SemanticCheck] = {
     "services": services,
     "changes": changes,
     "forms": forms,
-    "policies": policies,
     "teams": teams,
 }
 
 
 def validate(documents: list[Document], config: Config, today: dt.date
              ) -> tuple[Catalog, list[Diagnostic]]:
-    diagnostics: list[Diagnostic] = []
+    unique = unique_documents(documents)
+    diagnostics = list(unique.diagnostics)
     catalog = Catalog()
-    names: dict[str, set[str]] = {}
-    first: dict[tuple[str, str], Document] = {}
-    for document in documents:
-        key = envelope_name(document)
-        if key is not None and key in first:
-            other = first[key]
-            line, column = other.locate(("metadata", "name"))
-            diagnostics.append(document.diagnostic(
-                "duplicate-name",
-                f"duplicate {key[0]} '{key[1]}' (first defined at {other.path}:{line}:{column})",
-                ("metadata", "name")))
-            continue
-        if key is not None:
-            first[key] = document
-            names.setdefault(key[0], set()).add(key[1])
+    for document in unique.documents:
         entity, problems = validate_document(document)
         diagnostics.extend(problems)
         if entity is not None:
             catalog.add(entity)
-    diagnostics.extend(check_references(catalog, Names(names, catalog.priority_levels())))
+    diagnostics.extend(check_references(catalog, Names(unique.names, catalog.priority_levels())))
     context = Context(catalog, today, config)
     for semantic in CHECKS.values():
         diagnostics.extend(semantic.check(context))

@@ -5,64 +5,70 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from itsmctl.diagnostics import Diagnostic
-from itsmctl.model import Entity
-from itsmctl.timecalc import parse_instant
-from itsmctl.validate.calendars import timezone_problem
+from itsmctl.diagnostics import Diagnostic, Rule, Severity
+from itsmctl.model.typed import ChangeFreeze, ChangeRequest, MaintenanceWindow, StandardChange
+from itsmctl.timecalc import parse_instant, timezone_problem
 from itsmctl.validate.context import Context
 
-RULES = ("standard-change-expired", "time-order", "rrule-invalid", "unknown-timezone")
+E = Severity.ERROR
+STANDARD_CHANGE_EXPIRED = Rule("standard-change-expired", E,
+                               "A standard-change template is past its reviewBy date.")
+RRULE_INVALID = Rule("rrule-invalid", E,
+                     "A maintenance window's RFC 5545 recurrence rule does not parse.")
+TIME_ORDER = Rule("time-order", E, "A time range that ends before it starts, or a date-time "
+                  "that is not a real instant.")
+UNKNOWN_TIMEZONE = Rule("unknown-timezone", E, "A timezone that is not a real IANA timezone name.")
+RULES = (STANDARD_CHANGE_EXPIRED, RRULE_INVALID, TIME_ORDER, UNKNOWN_TIMEZONE)
 
 
 def _expired(ctx: Context) -> Iterator[Diagnostic]:
-    for template in ctx.catalog.of_kind("StandardChange"):
-        review_by = dt.date.fromisoformat(template.spec["reviewBy"])
+    for template in ctx.catalog.typed(StandardChange).values():
+        review_by = dt.date.fromisoformat(template.review_by)
         if review_by < ctx.today:
             yield template.diagnostic(
-                "standard-change-expired",
+                STANDARD_CHANGE_EXPIRED,
                 f"standard change '{template.name}' expired on {review_by} (review it and move "
                 "reviewBy forward)", ("spec", "reviewBy"))
 
 
-def _timezone(entity: Entity, ctx: Context) -> Iterator[Diagnostic]:
-    if "timezone" in entity.spec:
-        problem = timezone_problem(entity.spec["timezone"])
+def _timezone(entity: MaintenanceWindow | ChangeFreeze) -> Iterator[Diagnostic]:
+    if entity.timezone is not None:
+        problem = timezone_problem(entity.timezone)
         if problem:
-            yield entity.diagnostic("unknown-timezone", problem, ("spec", "timezone"))
+            yield entity.diagnostic(UNKNOWN_TIMEZONE, problem, ("spec", "timezone"))
 
 
-def _period(entity: Entity, tz: str) -> Iterator[Diagnostic]:
+def _period(entity: ChangeFreeze | ChangeRequest, tz: str) -> Iterator[Diagnostic]:
     instants = []
-    for field in ("start", "end"):
+    for field, text in (("start", entity.start), ("end", entity.end)):
         try:
-            instants.append(parse_instant(entity.spec[field], tz, end_of_day=field == "end"))
+            instants.append(parse_instant(text, tz, end_of_day=field == "end"))
         except ValueError as error:
-            yield entity.diagnostic("time-order", f"{field}: {error}", ("spec", field))
+            yield entity.diagnostic(TIME_ORDER, f"{field}: {error}", ("spec", field))
     if len(instants) == 2 and instants[0] >= instants[1]:
         yield entity.diagnostic(
-            "time-order", f"end {entity.spec['end']} is not after start {entity.spec['start']}",
-            ("spec", "end"))
+            TIME_ORDER, f"end {entity.end} is not after start {entity.start}", ("spec", "end"))
 
 
 def _windows(ctx: Context) -> Iterator[Diagnostic]:
     from dateutil.rrule import rrulestr
 
-    for window in ctx.catalog.of_kind("MaintenanceWindow"):
-        yield from _timezone(window, ctx)
+    for window in ctx.catalog.typed(MaintenanceWindow).values():
+        yield from _timezone(window)
         try:
-            rrulestr(window.spec["rrule"], dtstart=dt.datetime(2026, 1, 1))
+            rrulestr(window.rrule, dtstart=dt.datetime(2026, 1, 1))
         except (ValueError, TypeError, AttributeError) as error:
-            yield window.diagnostic("rrule-invalid", f"rrule does not parse: {error}",
+            yield window.diagnostic(RRULE_INVALID, f"rrule does not parse: {error}",
                                     ("spec", "rrule"))
 
 
 def check(ctx: Context) -> Iterator[Diagnostic]:
     yield from _expired(ctx)
     yield from _windows(ctx)
-    for freeze in ctx.catalog.of_kind("ChangeFreeze"):
-        yield from _timezone(freeze, ctx)
-        tz = freeze.spec.get("timezone", ctx.config.default_timezone)
+    for freeze in ctx.catalog.typed(ChangeFreeze).values():
+        yield from _timezone(freeze)
+        tz = freeze.timezone or ctx.config.default_timezone
         if timezone_problem(tz) is None:
             yield from _period(freeze, tz)
-    for change in ctx.catalog.of_kind("ChangeRequest"):
+    for change in ctx.catalog.typed(ChangeRequest).values():
         yield from _period(change, "UTC")

@@ -1,4 +1,4 @@
-"""What every semantic check sees."""
+"""What every semantic check sees, and the Protocol a check module meets."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from itsmctl.config import Config
-from itsmctl.diagnostics import Diagnostic
-from itsmctl.model import Catalog
+from itsmctl.diagnostics import Diagnostic, Rule
+from itsmctl.model.catalog import Catalog
+from itsmctl.model.typed import Calendar
+from itsmctl.timecalc import Clock
 
 YEAR_DAYS = 366
 
@@ -27,21 +29,19 @@ class Context:
         computed once per run; None when it does not exist or cannot be read (its own
         checks report that)."""
         if calendar not in self._open_time:
-            from itsmctl.timecalc import Clock
-
-            entity = self.catalog.get("Calendar", calendar)
+            typed = self.catalog.typed(Calendar).get(calendar)
             try:
-                self._open_time[calendar] = None if entity is None else Clock.of_calendar(
-                    entity.spec, entity.name).open_seconds(self.today, YEAR_DAYS)
+                self._open_time[calendar] = None if typed is None else Clock.of_calendar(
+                    typed).open_seconds(self.today, YEAR_DAYS)
             except (ValueError, KeyError, NotImplementedError):
                 self._open_time[calendar] = None
         return self._open_time[calendar]
 
 
 class SemanticCheck(Protocol):
-    """A module with the rule ids it reports and a `check` generator."""
+    """A module with the rules it reports and a `check` generator (docs/architecture.md)."""
 
     @property
-    def RULES(self) -> tuple[str, ...]: ...
+    def RULES(self) -> tuple[Rule, ...]: ...
 
     def check(self, ctx: Context) -> Iterator[Diagnostic]: ...

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
-from itsmctl.diagnostics import Diagnostic
-from itsmctl.model import Entity
+from itsmctl.diagnostics import Diagnostic, Rule, Severity
+from itsmctl.model.typed import Category, Service, Typed
+from itsmctl.text import FieldPath
 from itsmctl.validate.context import Context
 
-RULES = ("dependency-cycle", "category-cycle")
+DEPENDENCY_CYCLE = Rule("dependency-cycle", Severity.ERROR,
+                        "Services depend on each other in a cycle.")
+CATEGORY_CYCLE = Rule("category-cycle", Severity.ERROR,
+                      "Categories are each other's parents in a cycle.")
+RULES = (DEPENDENCY_CYCLE, CATEGORY_CYCLE)
 
-Edges = dict[str, list[tuple[str, tuple[str | int, ...]]]]
+Edges = dict[str, list[tuple[str, FieldPath]]]
 
 
-def find_cycles(edges: Edges) -> Iterator[tuple[list[str], tuple[str | int, ...]]]:
+def find_cycles(edges: Edges) -> Iterator[tuple[list[str], FieldPath]]:
     """Each cycle once: (the names around it, the path of the edge that closes it).
 
     Iterative depth-first search, so a chain of thousands of services cannot overflow.
@@ -45,7 +50,7 @@ def find_cycles(edges: Edges) -> Iterator[tuple[list[str], tuple[str | int, ...]
                 trail.append(target)
 
 
-def _report(entities: dict[str, Entity], edges: Edges, rule: str, what: str
+def _report(entities: Mapping[str, Typed], edges: Edges, rule: Rule, what: str
             ) -> Iterator[Diagnostic]:
     for names, path in find_cycles(edges):
         closing = entities[names[-2]]
@@ -53,16 +58,15 @@ def _report(entities: dict[str, Entity], edges: Edges, rule: str, what: str
 
 
 def check(ctx: Context) -> Iterator[Diagnostic]:
-    services = {e.name: e for e in ctx.catalog.of_kind("Service")}
+    services = ctx.catalog.typed(Service)
     service_edges: Edges = {
-        name: [(dep, ("spec", "dependsOn", i))
-               for i, dep in enumerate(e.spec.get("dependsOn", []))]
-        for name, e in services.items()
+        name: [(dep, ("spec", "dependsOn", i)) for i, dep in enumerate(s.depends_on)]
+        for name, s in services.items()
     }
-    yield from _report(services, service_edges, "dependency-cycle", "dependency")
-    categories = {e.name: e for e in ctx.catalog.of_kind("Category")}
+    yield from _report(services, service_edges, DEPENDENCY_CYCLE, "dependency")
+    categories = ctx.catalog.typed(Category)
     category_edges: Edges = {
-        name: [(e.spec["parent"], ("spec", "parent"))] if "parent" in e.spec else []
-        for name, e in categories.items()
+        name: [(c.parent, ("spec", "parent"))] if c.parent is not None else []
+        for name, c in categories.items()
     }
-    yield from _report(categories, category_edges, "category-cycle", "category")
+    yield from _report(categories, category_edges, CATEGORY_CYCLE, "category")

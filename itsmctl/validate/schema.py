@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator, Sequence
 from functools import cache
 from typing import Any
 
 from itsmctl import API_VERSION
-from itsmctl.diagnostics import Diagnostic
-from itsmctl.model import Document, Entity
+from itsmctl.diagnostics import Diagnostic, Rule, Severity
+from itsmctl.kinds import KIND_NAMES
+from itsmctl.model.documents import Document, Entity
 from itsmctl.schemas import document_schema
-from itsmctl.schemas.kinds import KIND_NAMES
+from itsmctl.text import did_you_mean, format_field
 from itsmctl.validate.fastschema import Check, Unsupported, compile_schema
-from itsmctl.yamlio import scalar_at, yaml11_hint
+from itsmctl.yamlio import SCHEMA, scalar_at, yaml11_hint
+
+E = Severity.ERROR
+ENVELOPE = Rule("envelope", E,
+                "A document lacks the common envelope (apiVersion, kind, metadata.name, spec).")
+UNKNOWN_KIND = Rule("unknown-kind", E, "The document's kind is not one itsmctl knows.")
+UNKNOWN_FIELD = Rule("unknown-field", E,
+                     "A field the kind's schema does not define (often a typo).")
+RULES = (ENVELOPE, UNKNOWN_KIND, SCHEMA, UNKNOWN_FIELD)
 
 _TYPE_NAMES = {
     bool: "a boolean", int: "a number", float: "a number", str: "a string",
@@ -23,11 +31,6 @@ _EXPECTED = {
     "object": "a mapping", "array": "a list", "string": "a string", "boolean": "true or false",
     "integer": "a whole number", "number": "a number", "null": "null",
 }
-
-
-def did_you_mean(word: str, candidates: Sequence[str]) -> str:
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 @cache
@@ -64,16 +67,8 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def field_path(path: Sequence[Any]) -> str:
-    """spec.links[0].url: how people name a field."""
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
 def _where(path: Sequence[Any]) -> str:
-    return f" in {field_path(path)}" if path else ""
+    return f" in {format_field(path)}" if path else ""
 
 
 def _best(error: Any) -> Any:
@@ -96,7 +91,7 @@ def _diagnostics_for(document: Document, error: Any) -> Iterator[Diagnostic]:
         for key in value:
             if key not in known:
                 yield document.diagnostic(
-                    "unknown-field",
+                    UNKNOWN_FIELD,
                     f"unknown field '{key}'{_where(path)}{did_you_mean(key, known)}",
                     (*path, key), key=True)
         return
@@ -104,7 +99,7 @@ def _diagnostics_for(document: Document, error: Any) -> Iterator[Diagnostic]:
         for key in error.validator_value:
             if key not in value:
                 yield document.diagnostic(
-                    "schema", f"missing required field '{key}'{_where(path)}", path, key=True)
+                    SCHEMA, f"missing required field '{key}'{_where(path)}", path, key=True)
         return
     if validator == "type":
         expected = error.validator_value
@@ -141,8 +136,8 @@ def _diagnostics_for(document: Document, error: Any) -> Iterator[Diagnostic]:
         message = f"{_show(value)} must be {signs[validator]} {error.validator_value}"
     else:
         message = error.message
-    prefix = f"{field_path(path)}: " if path else ""
-    yield document.diagnostic("schema", f"{prefix}{message}", path)
+    prefix = f"{format_field(path)}: " if path else ""
+    yield document.diagnostic(SCHEMA, f"{prefix}{message}", path)
 
 
 def _yaml11(document: Document, path: tuple[Any, ...], wanted_text: bool) -> str:
@@ -169,25 +164,25 @@ def _envelope(document: Document) -> Diagnostic | None:
     data = document.data
     if not isinstance(data, dict):
         return document.diagnostic(
-            "envelope", "a document must be a mapping with apiVersion, kind, metadata and spec")
+            ENVELOPE, "a document must be a mapping with apiVersion, kind, metadata and spec")
     version = data.get("apiVersion")
     if version is None:
-        return document.diagnostic("envelope", f"missing apiVersion (expected {API_VERSION})")
+        return document.diagnostic(ENVELOPE, f"missing apiVersion (expected {API_VERSION})")
     if version != API_VERSION:
         return document.diagnostic(
-            "envelope", f"unsupported apiVersion {_show(version)} (expected {API_VERSION})",
+            ENVELOPE, f"unsupported apiVersion {_show(version)} (expected {API_VERSION})",
             ("apiVersion",))
     kind = data.get("kind")
     if not isinstance(kind, str):
-        return document.diagnostic("envelope", "missing kind (a string such as Service)",
+        return document.diagnostic(ENVELOPE, "missing kind (a string such as Service)",
                                    ("kind",) if "kind" in data else ())
     if kind not in KIND_NAMES:
         return document.diagnostic(
-            "unknown-kind", f"unknown kind '{kind}'{did_you_mean(kind, KIND_NAMES)}", ("kind",))
+            UNKNOWN_KIND, f"unknown kind '{kind}'{did_you_mean(kind, KIND_NAMES)}", ("kind",))
     metadata = data.get("metadata")
     if not isinstance(metadata, dict) or not isinstance(metadata.get("name"), str):
         where = ("metadata",) if isinstance(metadata, dict) else ()
-        return document.diagnostic("envelope", "missing metadata.name", where, key=True)
+        return document.diagnostic(ENVELOPE, "missing metadata.name", where, key=True)
     return None
 
 

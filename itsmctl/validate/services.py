@@ -4,32 +4,36 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from itsmctl.diagnostics import Diagnostic
+from itsmctl.diagnostics import Diagnostic, Rule, Severity
+from itsmctl.model.typed import Service
 from itsmctl.validate.context import Context
 
-RULES = ("retired-dependency", "production-readiness")
+RETIRED_DEPENDENCY = Rule("retired-dependency", Severity.ERROR,
+                          "A service that is not retired depends on a retired one.")
+PRODUCTION_READINESS = Rule("production-readiness", Severity.ERROR,
+                            "A production service lacks an owner, an SLA or an incident workflow.")
+RULES = (RETIRED_DEPENDENCY, PRODUCTION_READINESS)
 
 
 def check(ctx: Context) -> Iterator[Diagnostic]:
-    catalog = ctx.catalog
-    for service in catalog.of_kind("Service"):
-        lifecycle = service.spec.get("lifecycle", "production")
-        if lifecycle != "retired":
-            for i, name in enumerate(service.spec.get("dependsOn", [])):
-                dependency = catalog.get("Service", name)
-                if dependency and dependency.spec.get("lifecycle") == "retired":
+    services = ctx.catalog.typed(Service)
+    for service in services.values():
+        if service.lifecycle != "retired":
+            for i, name in enumerate(service.depends_on):
+                dependency = services.get(name)
+                if dependency and dependency.lifecycle == "retired":
                     yield service.diagnostic(
-                        "retired-dependency",
-                        f"{lifecycle} service '{service.name}' depends on retired service "
-                        f"'{name}'", ("spec", "dependsOn", i))
-        if lifecycle == "production":
+                        RETIRED_DEPENDENCY,
+                        f"{service.lifecycle} service '{service.name}' depends on retired "
+                        f"service '{name}'", ("spec", "dependsOn", i))
+        if service.lifecycle == "production":
             missing = []
-            if "sla" not in service.spec:
+            if service.sla is None:
                 missing.append("SLA (spec.sla)")
-            if "incident" not in service.spec.get("workflows", {}):
+            if "incident" not in service.workflows:
                 missing.append("incident workflow (spec.workflows.incident)")
             if missing:
                 yield service.diagnostic(
-                    "production-readiness",
+                    PRODUCTION_READINESS,
                     f"production service '{service.name}' has no {' and no '.join(missing)}",
                     ("spec",), key=True)

@@ -1,0 +1,1 @@
+"""The catalog as data: located documents, entities, typed kinds, references, resolution."""

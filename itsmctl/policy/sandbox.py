@@ -1,0 +1,332 @@
+"""The sandboxed Jinja2 language of policy expressions and message templates.
+
+A pull request is untrusted input, and policies travel in pull requests. So on top of
+Jinja2's `ImmutableSandboxedEnvironment` (no attribute starting with '_', no mutation,
+no unsafe callables):
+- no globals at all (`lipsum`, `cycler`, `joiner`, `namespace`, `range` are the usual
+  footholds of sandbox escapes), and an allow-list of filters;
+- no statements in templates that read files (`include`, `import`, `extends`), recurse
+  (`macro`, `call`, recursive loops) or build values (`set`), checked before compiling;
+- arithmetic that would build huge values (`'x' * 10**9`, `2 ** 10**9`, `'%099999d' % 1`)
+  and calls with huge numeric arguments (`'x'.ljust(10**9)`) are refused;
+- a wall-clock budget per policy (`time_limit`) and a cap on rendered message length.
+Undefined values are strict, so a typo is an error, not a silent pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+import signal
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from itsmctl.kinds import ref
+from itsmctl.text import did_you_mean, parse_percent
+from itsmctl.timecalc import parse_duration
+
+MAX_SIZE = 100_000  # the largest string/list arithmetic may build, and the largest int argument
+MAX_MESSAGE = 2_000  # characters of a rendered message
+MAX_SOURCE = 10_000  # characters of one expression or template
+TIME_LIMIT = 10.0  # seconds one policy may spend over the whole catalog
+
+POLICY_NAMES = frozenset({"entity", "catalog", "today", "now"})
+APPROVAL_NAMES = frozenset({"change", "catalog", "today", "now"})
+# Jinja2's default globals: named so the diagnostic can say why they are missing.
+_ESCAPE_GLOBALS = frozenset({"lipsum", "cycler", "joiner", "namespace", "range", "dict",
+                             "self", "config", "request", "os", "__builtins__"})
+REFERENCED_BY = "itsmctl:referenced-by"  # a context key templates cannot name
+
+
+class LimitExceeded(Exception):
+    """An expression ran past the time budget or tried to build an oversized value."""
+
+
+def minutes(value: Any) -> float:
+    """A duration ('1h30m', docs/format.md) as minutes."""
+    return parse_duration(str(value)).total_seconds() / 60
+
+
+def hours(value: Any) -> float:
+    return minutes(value) / 60
+
+
+def percent(value: Any) -> float:
+    """'75%' (an escalation threshold) as the number 75."""
+    return parse_percent(value)
+
+
+def _pass_context(function: Callable[..., Any]) -> Callable[..., Any]:
+    from jinja2 import pass_context
+
+    return pass_context(function)
+
+
+@_pass_context
+def days_until(context: Any, value: Any) -> int:
+    """Days from the run's `today` to a date (negative when it is past)."""
+    day = dt.date.fromisoformat(str(value)[:10])
+    today = context.get("today")
+    return (day - (today if isinstance(today, dt.date) else dt.date.today())).days
+
+
+@_pass_context
+def referenced_by(context: Any, value: Any, kind: str | None = None) -> list[Any]:
+    """The documents whose references name this one (optionally of one kind), sorted."""
+    index: Mapping[str, list[Any]] = context.get(REFERENCED_BY) or {}
+    if not isinstance(value, Mapping):
+        return []
+    name = ref(str(value.get("kind")), str(value.get("metadata", {}).get("name")))
+    return [d for d in index.get(name, ()) if kind is None or d.get("kind") == kind]
+
+
+def _replace(value: Any, old: str, new: str, count: int = -1) -> str:
+    text = str(value)
+    if len(new) > len(old) and len(text) * max(1, len(new)) > MAX_SIZE:
+        raise LimitExceeded("replace would build an oversized string")
+    return text.replace(old, new, count)
+
+
+OWN_FILTERS: dict[str, Callable[..., Any]] = {
+    "minutes": minutes, "hours": hours, "percent": percent, "days_until": days_until,
+    "referenced_by": referenced_by, "replace": _replace,
+}
+# Jinja2's built-in filters that cannot build unbounded values or reach outside.
+SAFE_BUILTIN_FILTERS = frozenset({
+    "abs", "attr", "batch", "capitalize", "count", "d", "default", "dictsort", "first",
+    "float", "groupby", "int", "items", "join", "last", "length", "list", "lower", "map",
+    "max", "min", "reject", "rejectattr", "round", "select", "selectattr", "sort", "string",
+    "sum", "title", "tojson", "trim", "truncate", "unique", "upper", "wordcount",
+})
+_FORBIDDEN_STATEMENTS = {
+    "Include": "include reads files", "Import": "import reads files",
+    "FromImport": "import reads files", "Extends": "extends reads files",
+    "Macro": "macros can recurse", "CallBlock": "call blocks can recurse",
+    "Assign": "set is not available; write the value inline",
+    "AssignBlock": "set is not available; write the value inline",
+    "FilterBlock": "filter blocks are not available", "Block": "blocks are not available",
+    "With": "with is not available",
+}
+
+
+def _too_big(value: Any, times: Any) -> bool:
+    return (isinstance(value, (str, bytes, list, tuple)) and isinstance(times, int)
+            and len(value) * times > MAX_SIZE)
+
+
+@cache
+def environment() -> Any:
+    """The one policy environment of the process."""
+    from jinja2 import StrictUndefined
+    from jinja2.exceptions import SecurityError
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    class PolicyEnvironment(ImmutableSandboxedEnvironment):
+        intercepted_binops = frozenset({"*", "**", "%"})
+
+        def call_binop(self, context: Any, op: str, left: Any, right: Any) -> Any:
+            if op == "*" and (_too_big(left, right) or _too_big(right, left)):
+                raise LimitExceeded("repetition would build an oversized value")
+            if op == "**" and isinstance(right, (int, float)) and abs(right) > 1000:
+                raise LimitExceeded("exponent too large")
+            if op == "%" and isinstance(left, str):
+                raise SecurityError("printf-style formatting of strings is not available")
+            return {"*": operator.mul, "**": operator.pow, "%": operator.mod}[op](left, right)
+
+        def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+            for value in (*args, *kwargs.values()):
+                if isinstance(value, int) and abs(value) > MAX_SIZE:
+                    raise LimitExceeded(f"argument {value} is too large")
+            return super().call(__context, __obj, *args, **kwargs)
+
+        def unsafe_undefined(self, obj: Any, attribute: str) -> Any:
+            # Jinja2 returns an undefined value (so `x._y is defined` is merely false);
+            # an attempt on a private attribute is reported, not tolerated.
+            raise SecurityError(f"access to attribute {attribute!r} of a "
+                                f"{type(obj).__name__} is refused")
+
+        def getattr(self, obj: Any, attribute: str) -> Any:
+            # Data wins over methods for documents: `spec.items` is the field, not dict.items.
+            if type(obj) is dict and attribute in obj:
+                return obj[attribute]
+            return super().getattr(obj, attribute)
+
+    env = PolicyEnvironment(undefined=StrictUndefined, autoescape=False)
+    env.globals.clear()
+    env.filters = {name: f for name, f in env.filters.items() if name in SAFE_BUILTIN_FILTERS}
+    env.filters.update(OWN_FILTERS)
+    return env
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a source cannot be used: it is wrong, or (`unsafe`) the sandbox refuses it."""
+
+    unsafe: bool
+    message: str
+
+
+def _parse_expression(source: str) -> Any:
+    """An expression's syntax tree (raises TemplateSyntaxError), as Jinja2's
+    `compile_expression` parses it."""
+    from jinja2 import TemplateSyntaxError
+    from jinja2.parser import Parser
+
+    parser = Parser(environment(), source, state="variable")
+    expr = parser.parse_expression()
+    if not parser.stream.eos:
+        raise TemplateSyntaxError("unexpected text after the expression",
+                                  parser.stream.current.lineno)
+    return expr
+
+
+def _syntax(source: str, template: bool) -> tuple[Any, Problem | None]:
+    from jinja2 import TemplateSyntaxError, nodes
+
+    env = environment()
+    try:
+        if template:
+            return env.parse(source), None
+        tree = nodes.Template([nodes.Output([_parse_expression(source)])])
+        tree.set_environment(env)
+        return tree, None
+    except TemplateSyntaxError as error:
+        where = f"line {error.lineno} of the expression: " if error.lineno and error.lineno > 1 \
+            else ""
+        return None, Problem(False, f"does not compile: {where}{error.message}")
+
+
+def _unsafe(tree: Any) -> Iterator[str]:
+    from jinja2 import nodes
+
+    for node in tree.find_all(nodes.Node):
+        name = type(node).__name__
+        if name in _FORBIDDEN_STATEMENTS:
+            yield f"'{name.lower()}' is not allowed ({_FORBIDDEN_STATEMENTS[name]})"
+        elif isinstance(node, nodes.For) and node.recursive:
+            yield "recursive loops are not allowed"
+        elif isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
+            yield f"attribute '{node.attr}' starts with '_'; such attributes are refused"
+        elif (isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const)
+              and isinstance(node.arg.value, str) and node.arg.value.startswith("_")):
+            yield f"item '{node.arg.value}' starts with '_'; such attributes are refused"
+        elif isinstance(node, nodes.Name) and node.ctx == "load" and node.name in _ESCAPE_GLOBALS:
+            yield f"'{node.name}' is not available in policies (a known sandbox-escape route)"
+
+
+def _unknown_names(tree: Any, names: frozenset[str]) -> list[str]:
+    from jinja2 import meta
+
+    return sorted(meta.find_undeclared_variables(tree) - names - _ESCAPE_GLOBALS)
+
+
+def problem(source: str, template: bool, names: frozenset[str] = POLICY_NAMES) -> Problem | None:
+    """The first reason this expression (or template) cannot run, or None."""
+    if len(source) > MAX_SOURCE:
+        return Problem(False, f"is {len(source)} characters; the limit is {MAX_SOURCE}")
+    tree, syntax = _syntax(source, template)
+    if syntax is not None:
+        return syntax
+    for reason in _unsafe(tree):
+        return Problem(True, f"is unsafe: {reason}")
+    unknown = _unknown_names(tree, names)
+    if unknown:
+        hint = did_you_mean(unknown[0], sorted(names))
+        return Problem(False,
+                       f"uses unknown name '{unknown[0]}'{hint}; available: "
+                       + ", ".join(sorted(names)))
+    return None
+
+
+class Expression:
+    """A compiled expression. Evaluate it in a Scope: one Jinja2 context per entity,
+    shared by all the expressions judged on that entity (a context per call is most
+    of the cost of `compile_expression`'s callables)."""
+
+    __slots__ = ("template",)
+
+    def __init__(self, template: Any) -> None:
+        self.template = template
+
+
+class Scope:
+    __slots__ = ("context", "variables")
+
+    def __init__(self, variables: dict[str, Any]) -> None:
+        self.variables = variables
+        self.context: Any = None
+
+    def evaluate(self, expression: Expression) -> Any:
+        from jinja2.utils import consume
+
+        if self.context is None:
+            self.context = expression.template.new_context(self.variables)
+        consume(expression.template.root_render_func(self.context))
+        return self.context.vars.pop("result")
+
+
+@cache
+def compiled_expression(source: str) -> Expression:
+    """Compile once per process (the same steps as Jinja2's `compile_expression`)."""
+    from jinja2 import nodes
+
+    body = [nodes.Assign(nodes.Name("result", "store"), _parse_expression(source), lineno=1)]
+    return Expression(environment().from_string(nodes.Template(body, lineno=1)))
+
+
+@cache
+def compiled_template(source: str) -> Any:
+    return environment().from_string(source)
+
+
+def render(source: str, context: Mapping[str, Any]) -> str:
+    text = str(compiled_template(source).render(context))
+    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + "…"
+
+
+def describe(error: BaseException) -> str:
+    """A one-line account of why an evaluation failed, for the finding's message."""
+    from jinja2.exceptions import SecurityError, UndefinedError
+
+    if isinstance(error, UndefinedError):
+        return str(error.message or "undefined value")
+    if isinstance(error, SecurityError):
+        return f"refused by the sandbox: {error}"
+    if isinstance(error, RecursionError):
+        return "nesting too deep"
+    if isinstance(error, LimitExceeded):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
+
+
+def stops_policy(error: BaseException) -> bool:
+    """Errors that stop a whole policy (the sandbox refused, a limit was hit), unlike
+    those that only make one assertion fail."""
+    from jinja2.exceptions import SecurityError
+
+    return isinstance(error, (SecurityError, LimitExceeded, RecursionError))
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    raise LimitExceeded("time limit exceeded")
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the block after `seconds` of wall-clock time (main thread, POSIX);
+    elsewhere the caller's own elapsed-time checks between entities are the limit."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not \
+            threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -1,0 +1,145 @@
+"""`itsmctl sla replay`: a table for people, CSV and JSON for tools
+(docs/sla-clock.md#sla-replay)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from typing import Any
+
+from itsmctl.sla.replay import ReplayReport, Tally
+
+DETAIL_FIELDS = ["ref", "line", "id", "sla", "priority", "opened", "responseDue", "responded",
+                 "response", "resolutionDue", "resolved", "resolution", "elapsedPercent",
+                 "madeSla"]
+
+
+def _label(ref: str | None) -> str:
+    return ref if ref is not None else "work tree"
+
+
+def result_rows(report: ReplayReport) -> list[dict[str, Any]]:
+    """The JSON `results`: one object per ref x SLA x priority."""
+    out = []
+    for sla, priority in report.rows():
+        for ref in report.refs:
+            tally = report.tallies.get((ref, sla, priority), Tally())
+            row: dict[str, Any] = {"ref": ref} if ref is not None else {}
+            row.update({
+                "sla": sla, "priority": priority, "tickets": tally.tickets,
+                "responseMet": tally.response_met, "responseBreached": tally.response_breached,
+                "resolutionMet": tally.resolution_met,
+                "resolutionBreached": tally.resolution_breached,
+                "compliance": tally.compliance,
+                "responsePending": tally.response_pending,
+                "resolutionPending": tally.resolution_pending,
+            })
+            if tally.made_sla_compared:
+                row["madeSlaCompared"] = tally.made_sla_compared
+                row["madeSlaAgreement"] = round(
+                    100 * tally.made_sla_agree / tally.made_sla_compared, 2)
+            out.append(row)
+    return out
+
+
+def render_json(report: ReplayReport) -> str:
+    data: dict[str, Any] = {"results": result_rows(report),
+                            "skipped": [s.to_json() for s in report.skipped]}
+    if report.details:
+        data["tickets"] = report.details
+    return json.dumps(data, indent=2) + "\n"
+
+
+def render_csv(report: ReplayReport) -> str:
+    buffer = io.StringIO()
+    if report.details:
+        fields = [f for f in DETAIL_FIELDS if any(f in d for d in report.details)]
+        writer = csv.DictWriter(buffer, fields, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(report.details)
+        return buffer.getvalue()
+    rows = result_rows(report)
+    fields = list(dict.fromkeys(k for row in rows for k in row)) or [
+        "sla", "priority", "tickets", "responseMet", "responseBreached", "resolutionMet",
+        "resolutionBreached", "compliance"]
+    writer = csv.DictWriter(buffer, fields, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f} %"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.ljust(w) if i < 2 else c.rjust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
+    return [line(header), *(line(r) for r in rows)]
+
+
+def render_table(report: ReplayReport) -> str:
+    lines: list[str] = []
+    if report.details:
+        header = ["ID", "SLA", "PRIORITY", "OPENED", "RESPONSE DUE", "RESPONSE",
+                  "RESOLUTION DUE", "RESOLUTION", "ELAPSED"]
+        if len(report.refs) > 1:
+            header.insert(0, "REF")
+        rows = []
+        for d in report.details:
+            row = [d["id"], d["sla"], d["priority"], d["opened"], d["responseDue"] or "-",
+                   d["response"] or "-", d["resolutionDue"], d["resolution"],
+                   f"{d['elapsedPercent']} %"]
+            if len(report.refs) > 1:
+                row.insert(0, _label(d.get("ref")))
+            rows.append(row)
+        lines += [*_table(header, rows), ""]
+    multi = len(report.refs) > 1
+    header = ["SLA", "PRIORITY"]
+    for ref in report.refs:
+        suffix = f" ({_label(ref)})" if multi else ""
+        header += [f"TICKETS{suffix}", f"RESPONSE MET/BREACHED{suffix}",
+                   f"RESOLUTION MET/BREACHED{suffix}", f"COMPLIANCE{suffix}"]
+    agreement = any(t.made_sla_compared for t in report.tallies.values())
+    if agreement and not multi:
+        header.append("AGREES WITH made_sla")
+    rows = []
+    for sla, priority in report.rows():
+        row = [sla, priority]
+        for ref in report.refs:
+            t = report.tallies.get((ref, sla, priority), Tally())
+            row += [str(t.tickets), f"{t.response_met}/{t.response_breached}",
+                    f"{t.resolution_met}/{t.resolution_breached}", _percent(t.compliance)]
+        if agreement and not multi:
+            t = report.tallies.get((report.refs[0], sla, priority), Tally())
+            row.append(_percent(100 * t.made_sla_agree / t.made_sla_compared
+                                if t.made_sla_compared else None))
+        rows.append(row)
+    lines += _table(header, rows) if rows else ["no tickets could be judged"]
+    if report.skipped:
+        lines += ["", f"skipped {len(report.skipped)}:"]
+        lines += [f"  line {s.line}: {s.reason}" + (f" (at {s.ref})" if s.ref else "")
+                  for s in report.skipped]
+    first = report.refs[0]
+    judged = sum(t.tickets for (ref, _s, _p), t in report.tallies.items() if ref == first)
+    pending = sum(t.resolution_pending for (ref, _s, _p), t in report.tallies.items()
+                  if ref == first)
+    summary = f"{judged} tickets judged, {len(report.skipped)} skipped"
+    if pending:
+        summary += f", {pending} still open within their resolution target"
+    lines += ["", summary]
+    return "\n".join(lines) + "\n"
+
+
+def skipped_lines(report: ReplayReport, source: object) -> str:
+    """The skipped rows as `file:line: skipped: reason` (on standard error beside CSV)."""
+    return "".join(f"{source}:{s.line}: skipped: {s.reason}\n" for s in report.skipped)
+
+
+RENDERERS: dict[str, Callable[[ReplayReport], str]] = {
+    "table": render_table, "csv": render_csv, "json": render_json}

@@ -1,0 +1,254 @@
+"""`sla replay`: historic tickets judged by the SLA clock, per SLA and priority, under the
+catalog as it is at one or more git refs (docs/sla-clock.md#replay).
+
+Input is streamed: a generic CSV is judged row by row, a ServiceNow audit export incident
+by incident (its rows are grouped), so memory grows with one incident, not with the file.
+Every row that cannot be judged is skipped and reported with its line and the reason.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from itsmctl.errors import FatalError
+from itsmctl.pipeline import check_catalog
+from itsmctl.sla.due import option_instant
+from itsmctl.sla.terms import BREACHED, MET, PENDING, Terms, choose, judge, service_slas, terms_of
+from itsmctl.sla.tickets import READERS
+from itsmctl.sla.tickets.records import BadInput, ReadOptions, Skipped, Ticket
+from itsmctl.timecalc import ClockError, iso, timezone
+
+
+@dataclass
+class Tally:
+    tickets: int = 0
+    response_met: int = 0
+    response_breached: int = 0
+    response_pending: int = 0
+    resolution_met: int = 0
+    resolution_breached: int = 0
+    resolution_pending: int = 0
+    made_sla_compared: int = 0
+    made_sla_agree: int = 0
+
+    @property
+    def compliance(self) -> float | None:
+        judged = self.resolution_met + self.resolution_breached
+        return round(100 * self.resolution_met / judged, 2) if judged else None
+
+
+@dataclass
+class View:
+    """The catalog at one ref, as replay needs it."""
+
+    ref: str | None
+    terms: dict[str, Terms]
+    services: dict[str, str]  # service -> SLA
+    broken: dict[str, str] = field(default_factory=dict)  # SLA -> why it cannot be used
+
+
+@dataclass
+class ReplayReport:
+    refs: list[str | None]
+    levels: list[str]
+    tallies: dict[tuple[str | None, str, str], Tally] = field(default_factory=dict)
+    skipped: list[Skipped] = field(default_factory=list)
+    details: list[dict[str, Any]] = field(default_factory=list)
+    tickets_read: int = 0
+
+    def rows(self) -> list[tuple[str, str]]:
+        """(sla, priority) pairs in a stable order: SLA name, then matrix order."""
+        order = {level: i for i, level in enumerate(self.levels)}
+        pairs = {(sla, priority) for _ref, sla, priority in self.tallies}
+        return sorted(pairs, key=lambda p: (p[0], order.get(p[1], len(order)), p[1]))
+
+
+# --- judging ------------------------------------------------------------------------------
+
+def _sla_name(ticket: Ticket, view: View, default_sla: str | None) -> str | None:
+    if ticket.sla:
+        return ticket.sla
+    if ticket.service and ticket.service in view.services:
+        return view.services[ticket.service]
+    return default_sla
+
+
+def _skip_reason(ticket: Ticket, view: View, name: str | None) -> str | None:
+    if name is None:
+        if ticket.service:
+            return f"unknown service {ticket.service!r} and no --sla"
+        return "no SLA (the row names neither an SLA nor a service; give --sla)"
+    if name in view.broken:
+        return f"SLA '{name}' cannot be used: {view.broken[name]}"
+    if name not in view.terms:
+        return f"unknown SLA {name!r}"
+    if ticket.priority not in view.terms[name].targets:
+        return f"unknown priority {ticket.priority!r} (SLA {name} has " \
+               f"{', '.join(view.terms[name].targets)})"
+    return None
+
+
+def replay(tickets: Iterable[Ticket | Skipped], views: list[View], levels: list[str],
+           now: float, default_sla: str | None = None, details: bool = False) -> ReplayReport:
+    report = ReplayReport([v.ref for v in views], levels)
+    multi = len(views) > 1
+    for item in tickets:
+        if isinstance(item, Skipped):
+            report.skipped.append(item)
+            continue
+        report.tickets_read += 1
+        for view in views:
+            name = _sla_name(item, view, default_sla)
+            reason = _skip_reason(item, view, name)
+            if reason is None:
+                assert name is not None
+                try:
+                    _judge_one(item, view, view.terms[name], now, report, details)
+                except ClockError as error:
+                    reason = str(error)
+            if reason is not None:
+                report.skipped.append(Skipped(item.line, reason, view.ref if multi else None))
+    return report
+
+
+def _judge_one(ticket: Ticket, view: View, terms: Terms, now: float, report: ReplayReport,
+               details: bool) -> None:
+    verdict = judge(terms, ticket.priority, ticket.opened, ticket.responded, ticket.resolved,
+                    ticket.pauses, now)
+    resolution, response = verdict.resolution, verdict.response
+    key = (view.ref, terms.name, ticket.priority)
+    tally = report.tallies.get(key)
+    if tally is None:
+        tally = report.tallies[key] = Tally()
+    tally.tickets += 1
+    if resolution == MET:
+        tally.resolution_met += 1
+    elif resolution == BREACHED:
+        tally.resolution_breached += 1
+    else:
+        tally.resolution_pending += 1
+    if response == MET:
+        tally.response_met += 1
+    elif response == BREACHED:
+        tally.response_breached += 1
+    elif response == PENDING:
+        tally.response_pending += 1
+    if ticket.made_sla is not None and resolution != PENDING:
+        tally.made_sla_compared += 1
+        tally.made_sla_agree += (resolution == MET) == ticket.made_sla
+    if details:
+        tz = terms.clock.tz
+        report.details.append({
+            **({"ref": view.ref} if view.ref is not None else {}),
+            "line": ticket.line, "id": ticket.id, "sla": terms.name,
+            "priority": ticket.priority, "opened": _iso(ticket.opened, tz),
+            "responseDue": _iso(verdict.response_due, tz),
+            "responded": _iso(ticket.responded, tz), "response": response,
+            "resolutionDue": _iso(verdict.resolution_due, tz),
+            "resolved": _iso(ticket.resolved, tz), "resolution": resolution,
+            "elapsedPercent": round(
+                100 * verdict.elapsed / terms.targets[ticket.priority].resolution, 1),
+            **({"madeSla": ticket.made_sla} if ticket.made_sla is not None else {}),
+        })
+
+
+def _iso(instant: float | None, tz: dt.tzinfo) -> str | None:
+    return None if instant is None else iso(instant, tz)
+
+
+# --- the command --------------------------------------------------------------------------
+
+Progress = Callable[[int], None]  # told how many bytes were read since it was last told
+
+
+@dataclass(frozen=True)
+class ReplayRequest:
+    tickets: Path  # '-' for standard input
+    source: str = "generic"  # a name in READERS
+    refs: tuple[str, ...] = ()
+    default_sla: str | None = None
+    now: str | None = None
+    timezone: str | None = None
+    mapping: Path | None = None
+    details: bool = False
+
+
+def load_views(root: Path, refs: tuple[str, ...]) -> tuple[list[View], list[str], str]:
+    """The catalog at each ref (the work tree without refs), its priority levels and the
+    default timezone of naive times."""
+    views = []
+    levels: list[str] = []
+    timezone_default = "UTC"
+    for ref in refs or (None,):
+        checked = check_catalog(root, ref=ref)
+        catalog = checked.catalog
+        terms, broken = terms_of(catalog)
+        views.append(View(ref, terms, service_slas(catalog), broken))
+        levels = levels or catalog.priority_levels()
+        timezone_default = checked.loaded.config.default_timezone
+    return views, levels, timezone_default
+
+
+def _lines(stream: IO[bytes], progress: Progress | None) -> Iterator[str]:
+    pending = 0
+    for raw in stream:
+        if progress is not None:
+            pending += len(raw)
+            if pending > 1 << 20:
+                progress(pending)
+                pending = 0
+        yield raw.decode("utf-8", "replace")
+    if progress is not None:
+        progress(pending)
+
+
+@contextlib.contextmanager
+def _opened(path: Path) -> Iterator[IO[bytes]]:
+    if str(path) == "-":
+        yield sys.stdin.buffer
+        return
+    try:
+        stream = path.open("rb")
+    except OSError as error:
+        raise FatalError(f"cannot read {path}: {error.strerror}") from error
+    with stream:
+        yield stream
+
+
+def input_size(request: ReplayRequest) -> int:
+    """Bytes to read (0 for standard input): how long a progress bar is."""
+    return 0 if str(request.tickets) == "-" else request.tickets.stat().st_size
+
+
+def replay_file(root: Path, request: ReplayRequest,
+                progress: Progress | None = None) -> ReplayReport:
+    """Judge every ticket of a file under the catalog at each ref."""
+    views, levels, tz_default = load_views(root, request.refs)
+    try:
+        tz = timezone(request.timezone or tz_default)
+    except ValueError as error:
+        raise FatalError(f"--timezone: {error}") from error
+    now = option_instant(request.now, "--now", tz) if request.now else time.time()
+    if request.default_sla is not None:
+        for view in views:
+            where = f" at {view.ref}" if view.ref else ""
+            choose(view.terms, view.broken, request.default_sla, where=where, option="--sla")
+    if request.source == "servicenow" and request.default_sla is None:
+        raise FatalError("a ServiceNow export names no SLA: give --sla NAME")
+    options = ReadOptions(tz, levels, request.mapping)
+    with _opened(request.tickets) as stream:
+        try:
+            items = READERS[request.source].read(_lines(stream, progress), options)
+        except BadInput as error:
+            raise FatalError(str(error)) from error
+        try:
+            return replay(items, views, levels, now, request.default_sla, request.details)
+        except BadInput as error:
+            raise FatalError(f"{request.tickets}: {error}") from error

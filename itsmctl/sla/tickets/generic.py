@@ -1,0 +1,89 @@
+"""The generic ticket CSV (docs/sla-clock.md#replay): id, priority, opened, responded,
+resolved, sla or service, and optionally paused (`;`-separated START/END intervals)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+
+from itsmctl.sla.tickets.records import BadInput, ReadOptions, Skipped, Ticket, csv_records
+from itsmctl.timecalc import Interval, IntervalError, merge, parse_interval, to_instant
+
+NAME = "generic"
+REQUIRED = ("id", "priority", "opened", "responded", "resolved")
+
+
+def _instant(text: str, tz: dt.tzinfo, what: str) -> float | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return to_instant(text, tz)
+    except ValueError:
+        raise ValueError(f"unparseable {what} time {text!r}") from None
+
+
+def _pauses(text: str, tz: dt.tzinfo) -> list[Interval]:
+    out: list[Interval] = []
+    for part in text.split(";"):
+        if not part.strip():
+            continue
+        try:
+            out.append(parse_interval(part, tz))
+        except IntervalError as error:
+            shown = part.strip()
+            raise ValueError({
+                "shape": f"unparseable paused interval {shown!r} (START/END)",
+                "time": f"unparseable paused time {error.part!r}",
+                "order": f"impossible order: paused interval {shown!r} ends before it starts",
+            }[error.problem]) from None
+    return merge(out)
+
+
+def _order_problem(opened: float, responded: float | None, resolved: float | None) -> str | None:
+    if responded is not None and responded < opened:
+        return "impossible order: responded before opened"
+    if resolved is not None and resolved < opened:
+        return "impossible order: resolved before opened"
+    if responded is not None and resolved is not None and responded > resolved:
+        return "impossible order: responded after resolved"
+    return None
+
+
+def read(lines: Iterable[str], options: ReadOptions) -> Iterator[Ticket | Skipped]:
+    tz = options.tz
+    header, rows = csv_records(lines)
+    columns = {name.strip().lower(): i for i, name in enumerate(header)}
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing or not ("sla" in columns or "service" in columns):
+        wanted = ", ".join(REQUIRED) + ", and sla or service"
+        raise BadInput(f"the header lacks {', '.join(missing) or 'sla or service'} "
+                       f"(expected {wanted}; found {', '.join(header)})")
+    i_id, i_pr, i_op, i_rp, i_rs = (columns[c] for c in REQUIRED)
+    i_sla, i_svc, i_pa = columns.get("sla"), columns.get("service"), columns.get("paused")
+    for item in rows:
+        if isinstance(item, Skipped):
+            yield item
+            continue
+        line, row = item
+        try:
+            opened = _instant(row[i_op], tz, "opened")
+            if opened is None:
+                raise ValueError("no opened time")
+            responded = _instant(row[i_rp], tz, "responded")
+            resolved = _instant(row[i_rs], tz, "resolved")
+            pauses = _pauses(row[i_pa], tz) if i_pa is not None else []
+        except ValueError as error:
+            yield Skipped(line, str(error))
+            continue
+        problem = _order_problem(opened, responded, resolved)
+        if problem:
+            yield Skipped(line, problem)
+            continue
+        priority = row[i_pr].strip()
+        if not priority:
+            yield Skipped(line, "no priority")
+            continue
+        yield Ticket(line, row[i_id].strip(), priority, opened, responded, resolved, pauses,
+                     (row[i_sla].strip() or None) if i_sla is not None else None,
+                     (row[i_svc].strip() or None) if i_svc is not None else None)
