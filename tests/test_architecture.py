@@ -23,13 +23,16 @@ LAYERS = [
     ["itsmctl.load"],
     ["itsmctl.policy"],
     ["itsmctl.pipeline"],
-    ["itsmctl.sla", "itsmctl.targets", "itsmctl.scaffold"],
+    ["itsmctl.sla", "itsmctl.scaffold", "itsmctl.changes", "itsmctl.diff"],
+    ["itsmctl.reports", "itsmctl.review"],
+    ["itsmctl.targets"],
     ["itsmctl.rules"],
     ["itsmctl.reporters"],
     ["itsmctl.cli"],
     ["itsmctl.__main__"],
 ]
 LAYER = {unit: i for i, units in enumerate(LAYERS) for unit in units}
+PLANNED = {"itsmctl.changes", "itsmctl.diff", "itsmctl.reports", "itsmctl.review"}  # not yet
 
 
 def _module_name(path: Path) -> str:
@@ -142,4 +145,4 @@ def test_no_module_imports_a_higher_layer_or_a_sibling() -> None:
 
 
 def test_the_layers_name_existing_modules() -> None:
-    assert set(LAYER) <= set(MODULES)
+    assert set(LAYER) - PLANNED <= set(MODULES)
