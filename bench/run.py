@@ -11,6 +11,11 @@ kept green by CI would be). Each is a fresh process; reports medians and each on
 memory (RSS). With --baseline DIR (another checkout of itsmctl, e.g. `git worktree add DIR
 main`), (b) and (d) also run with that checkout's code, in the same alternation, to
 compare a change against it.
+
+Wall times on a shared 2-core machine vary by tens of percent from run to run. With
+--instructions, each command instead runs once under valgrind's callgrind, which counts
+the instructions it executes: the same count for the same work, whatever else the machine
+is doing (slow: use a smaller --services).
 """
 
 from __future__ import annotations
@@ -53,6 +58,18 @@ def timed(cmd: list[str], cwd: Path) -> tuple[float, float, int]:
     return elapsed, usage.ru_maxrss / 1024, proc.returncode
 
 
+def instructions(cmd: list[str], cwd: Path) -> int:
+    """Instructions one child process executes (valgrind --tool=callgrind)."""
+    with tempfile.TemporaryDirectory() as out:
+        proc = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}/cg",
+                               *cmd], cwd=cwd, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+    for line in proc.stderr.splitlines():
+        if "I   refs:" in line or "I refs:" in line:
+            return int(line.rsplit(":", 1)[1].replace(",", "").strip())
+    raise SystemExit(f"valgrind gave no instruction count: {proc.stderr[-2000:]}")
+
+
 def alternate(runs: dict[str, list[str]], rounds: int, cwd: Path
               ) -> tuple[dict[str, list[float]], dict[str, float]]:
     """Each command once per round, in turn (so drift hits all alike): the wall times
@@ -74,6 +91,8 @@ def main() -> None:
     parser.add_argument("--skip-jsonschema", action="store_true")
     parser.add_argument("--baseline", type=Path, default=None,
                         help="Another itsmctl checkout to time (b) and (d) with as well.")
+    parser.add_argument("--instructions", action="store_true",
+                        help="Count instructions (valgrind) instead of timing.")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="itsmctl-bench-"))
     files = generate(work, args.services)
@@ -97,6 +116,19 @@ def main() -> None:
     if not args.skip_jsonschema:
         runs["c: check-jsonschema"] = [sys.executable, "-m", "check_jsonschema",
                                        "--schemafile", str(schema), *files_list]
+    if args.instructions:
+        runs.pop("c: check-jsonschema", None)
+        counts = {name: instructions(cmd, work) for name, cmd in runs.items()}
+        print(f"catalog: {args.services} services, {files} files; instructions (callgrind)")
+        for name, count in counts.items():
+            print(f"{name:32} {count / 1e9:8.3f} G instructions")
+        b, d = counts["b: itsmctl check"], counts["d: itsmctl check + policies"]
+        print(f"ratio b/a = {b / counts['a: parse only (CSafeLoader)']:.2f}; "
+              f"policies add {100 * (d / b - 1):.0f} %")
+        if args.baseline is not None:
+            print(f"against the baseline: b/b0 = {b / counts['b0: baseline check']:.3f}, "
+                  f"d/d0 = {d / counts['d0: baseline check + policies']:.3f}")
+        return
     times, peaks = alternate(runs, args.rounds, work)
     print(f"catalog: {args.services} services, {files} files; {args.rounds} rounds, "
           f"python {sys.version.split()[0]}, {os.cpu_count()} cpus")
