@@ -1,4 +1,4 @@
-"""`itsmctl build`: what was written, or why nothing was."""
+"""`itsmctl build`: what was written and its warnings, or why nothing was."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from itsmctl.targets import Built
 
 def render(built: Built) -> tuple[str, str]:
     """(standard output, standard error)."""
-    if built.written or built.result.exit_code == 0:
-        return "".join(f"built {name}: {count} file(s) in {folder}\n"
-                       for name, folder, count in built.written), ""
-    return "", text.render(built.result) + "build: not built; fix the errors above\n"
+    if built.result.exit_code != 0:
+        return "", text.render(built.result) + "build: not built; fix the errors above\n"
+    warnings = "".join(text.line(d, False) + "\n" for d in built.result.sorted()
+                       if not d.suppressed)
+    return "".join(f"built {name}: {count} file(s) in {folder}\n"
+                   for name, folder, count in built.written), warnings

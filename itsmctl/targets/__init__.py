@@ -8,22 +8,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from itsmctl.config import Config
 from itsmctl.diagnostics import Result
 from itsmctl.errors import EXIT_OK
-from itsmctl.model.catalog import Catalog
 from itsmctl.output import write_tree
 from itsmctl.pipeline import check_catalog
 from itsmctl.targets import bundle
+from itsmctl.targets.base import BuildInput, Output
 
 
 class Target(Protocol):
     NAME: str
     DESCRIPTION: str
 
-    def build(self, catalog: Catalog, config: Config) -> dict[str, bytes]:
-        """File name (relative to the target's folder) -> content, deterministic."""
-        ...
+    def build(self, job: BuildInput) -> Output: ...
 
 
 TARGETS: dict[str, Target] = {bundle.NAME: bundle}
@@ -31,8 +28,8 @@ TARGETS: dict[str, Target] = {bundle.NAME: bundle}
 
 @dataclass
 class Built:
-    """What a build did: the check result, and each target's folder and file count
-    (nothing is written unless the catalog checks clean)."""
+    """What a build did: the check result (with the targets' diagnostics), and each
+    target's folder and file count (nothing is written unless the catalog checks clean)."""
 
     result: Result
     written: list[tuple[str, Path, int]] = field(default_factory=list)
@@ -46,13 +43,16 @@ def build(root: Path, names: tuple[str, ...], out: Path | None = None,
           ref: str | None = None, now: dt.datetime | None = None) -> Built:
     """Check the catalog, then write each target's folder under `out` (default: build/
     in the repository), each swapped in atomically."""
+    now = now or dt.datetime.now(dt.timezone.utc)
     checked = check_catalog(root, ref=ref, now=now)
     built = Built(checked.result)
     if checked.result.exit_code != EXIT_OK:
         return built
     out = out if out is not None else root / "build"
+    job = BuildInput(checked.catalog, checked.loaded.config, now)
     for name in names or tuple(sorted(TARGETS)):
-        files = TARGETS[name].build(checked.catalog, checked.loaded.config)
-        write_tree(out / name, files)
-        built.written.append((name, out / name, len(files)))
+        output = TARGETS[name].build(job)
+        built.result.extend(output.diagnostics)
+        write_tree(out / name, output.files)
+        built.written.append((name, out / name, len(output.files)))
     return built

@@ -6,9 +6,8 @@ import hashlib
 import json
 
 from itsmctl import API_VERSION
-from itsmctl.config import Config
-from itsmctl.model.catalog import Catalog
 from itsmctl.model.resolve import resolved_entities
+from itsmctl.targets.base import BuildInput, Output
 
 NAME = "bundle"
 DESCRIPTION = "the resolved catalog as JSON (catalog.json)"
@@ -18,8 +17,8 @@ def _canonical(value: object) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def build(catalog: Catalog, config: Config) -> dict[str, bytes]:
-    entities = resolved_entities(catalog)
+def build(job: BuildInput) -> Output:
+    entities = resolved_entities(job.catalog)
     digest = hashlib.sha256(_canonical(entities).encode()).hexdigest()
     bundle = {
         "apiVersion": API_VERSION,
@@ -29,4 +28,4 @@ def build(catalog: Catalog, config: Config) -> dict[str, bytes]:
         "entities": entities,
     }
     text = json.dumps(bundle, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    return {"catalog.json": text.encode()}
+    return Output({"catalog.json": text.encode()})
