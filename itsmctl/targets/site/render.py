@@ -1,0 +1,49 @@
+"""The site's templates: Jinja2 in its immutable sandbox with autoescaping, so every text
+from the catalog is shown as text (a description holding `<script>` stays visible words),
+and a template can neither run code nor change the data it is given."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jinja2 import PackageLoader, StrictUndefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from itsmctl import __version__
+from itsmctl.reports.model import Cell, Report
+
+ASSETS = ("site.css", "search.js")
+
+
+def _plural(count: int, word: str, many: str | None = None) -> str:
+    return f"{count:,} {word if count == 1 else (many or word + 's')}"
+
+
+@cache
+def environment() -> ImmutableSandboxedEnvironment:
+    env = ImmutableSandboxedEnvironment(
+        loader=PackageLoader("itsmctl.targets.site", "templates"),
+        autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True, auto_reload=False)
+    env.filters["plural"] = _plural
+    env.filters["num"] = lambda v: f"{v:g}" if isinstance(v, float) else str(v)
+    env.globals["version"] = __version__
+    return env
+
+
+def render(view: str, **context: Any) -> str:
+    return environment().get_template(view).render(**context)
+
+
+def asset(name: str) -> bytes:
+    return resources.files("itsmctl.targets.site").joinpath("assets").joinpath(name).read_bytes()
+
+
+def render_report(report: Report, plain: Callable[[Cell], str]) -> str:
+    """A report as one standalone HTML page in the site's style (its CSS inlined)."""
+    return render("report.html", report=report, plain=plain, root="", title=report.title,
+                  nav=[],
+                  inline_css=asset("site.css").decode(), standalone=True)
