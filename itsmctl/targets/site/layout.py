@@ -157,103 +157,159 @@ ANY = "*"
 
 def _layers(states: Sequence[str], initial: str | None, arrows: Sequence[Arrow]
             ) -> dict[str, int]:
-    """Each state's distance from the initial state (unreachable ones after the rest)."""
+    """Layers by the longest path from the initial state, once the transitions that lead
+    back (found by a depth-first walk from it) are set aside."""
     nexts: dict[str, list[str]] = {s: [] for s in states}
     for arrow in arrows:
-        sources = states if arrow.source == ANY else [arrow.source]
-        for source in sources:
-            if source in nexts and arrow.target in nexts and arrow.target != source:
-                nexts[source].append(arrow.target)
-    depth: dict[str, int] = {}
-    frontier = [initial] if initial in nexts else []
-    if initial is not None and initial in nexts:
-        depth[initial] = 0
-    while frontier:
-        following = []
-        for state in frontier:
-            for target in nexts[state]:
-                if target not in depth:
-                    depth[target] = depth[state] + 1
-                    following.append(target)
-        frontier = following
-    last = max(depth.values(), default=-1) + 1
-    for state in states:
-        depth.setdefault(state, last)
+        if arrow.source in nexts and arrow.target in nexts and arrow.target != arrow.source \
+                and arrow.target not in nexts[arrow.source]:
+            nexts[arrow.source].append(arrow.target)
+    forward: dict[str, list[str]] = {s: [] for s in states}
+    state: dict[str, int] = {}  # 1 on the walk's stack, 2 done
+    order: list[str] = []
+    starts = ([initial] if initial in nexts else []) + list(states)
+    for start in starts:
+        if start in state:
+            continue
+        stack = [(start, iter(nexts[start]))]
+        state[start] = 1
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                state[node] = 2
+                order.append(node)
+                stack.pop()
+            elif child not in state:
+                forward[node].append(child)
+                state[child] = 1
+                stack.append((child, iter(nexts[child])))
+            elif state[child] == 2:
+                forward[node].append(child)
+    depth = dict.fromkeys(states, 0)
+    for node in reversed(order):  # a topological order of the forward transitions
+        for child in forward[node]:
+            depth[child] = max(depth[child], depth[node] + 1)
     return depth
+
+
+def _order(layers: dict[int, list[Box]], arrows: Sequence[Arrow]) -> None:
+    """Order each layer by the mean position of the states leading into it (two sweeps
+    of the barycentre heuristic): fewer crossing arrows."""
+    for _sweep in range(2):
+        position = {box.key: i for layer in layers.values() for i, box in enumerate(layer)}
+        for number in sorted(layers)[1:]:
+            def weight(box: Box, layer: int = number) -> tuple[float, int]:
+                sources = [position[a.source] for a in arrows
+                           if a.target == box.key and a.source in position
+                           and a.source not in {b.key for b in layers[layer]}]
+                mean = sum(sources) / len(sources) if sources else position[box.key]
+                return mean, position[box.key]
+            layers[number].sort(key=weight)
+            for i, box in enumerate(layers[number]):
+                position[box.key] = i
+
+
+def _route(a: Node, b: Node, lane: int, below: float, above: float, under: bool) -> str:
+    """An arrow from a's right side to b's left side through the free channels: the gap
+    right of a's column, the band below (or above) every state, the gap left of b's."""
+    step = 7.0
+    x1 = a.x + a.w
+    xa = x1 + 14 + (lane % 6) * step
+    xb = b.x - 14 - (lane % 6) * step
+    y = below + 12 + lane * 9 if under else above - 12 - lane * 9
+    r = 6.0
+    down = 1 if y > a.cy else -1
+    back = 1 if y > b.cy else -1
+    left = -1 if xb < xa else 1
+    return (f"M{_n(x1)},{_n(a.cy)} L{_n(xa - r)},{_n(a.cy)} "
+            f"Q{_n(xa)},{_n(a.cy)} {_n(xa)},{_n(a.cy + down * r)} "
+            f"L{_n(xa)},{_n(y - down * r)} Q{_n(xa)},{_n(y)} {_n(xa + left * r)},{_n(y)} "
+            f"L{_n(xb - left * r)},{_n(y)} Q{_n(xb)},{_n(y)} {_n(xb)},{_n(y - back * r)} "
+            f"L{_n(xb)},{_n(b.cy + back * r)} Q{_n(xb)},{_n(b.cy)} {_n(xb + r)},{_n(b.cy)} "
+            f"L{_n(b.x - 2)},{_n(b.cy)}")
 
 
 def state_diagram(diagram_id: str, title: str, states: Sequence[Box], initial: str | None,
                   arrows: Sequence[Arrow]) -> Diagram:
-    """States left to right by distance from the initial one; a transition to a later
-    layer is a curve to the right, any other one an arc under the states; a transition
-    from any state ('*') starts at a node of its own, above."""
+    """States left to right in layers (longest path from the initial state); a transition
+    to the next layer is a curve, any other one runs through the free channels between
+    and around the states; transitions from any state ('*') start at a node of their own,
+    above the rest."""
     names = [s.key for s in states]
-    depth = _layers(names, initial, arrows)
+    plain = [a for a in arrows if a.source != ANY]
+    depth = _layers(names, initial, plain)
     layers: dict[int, list[Box]] = {}
     for box in states:
         layers.setdefault(depth[box.key], []).append(box)
+    _order(layers, plain)
     width_state = 150.0
     any_arrows = [a for a in arrows if a.source == ANY]
-    top = PAD + (NODE_H + GAP_Y * 2 if any_arrows else 0)
+    lanes_above = sum(1 for _ in any_arrows)
     tallest = max((len(v) for v in layers.values()), default=1)
     inner = tallest * NODE_H + (tallest - 1) * GAP_Y * 2
-    start_x = PAD + 28  # room for the entry dot
+    start_x = PAD + 28  # room for the entry arrow
     nodes: dict[str, Node] = {}
+    routed: list[tuple[Arrow, Node, Node]] = []
+    pairs: set[tuple[str, str]] = set()
+    top = PAD
+    any_node = None
+    if any_arrows:
+        any_node = Node(ANY, "any state", "", PAD, PAD, 110, NODE_H - 10, "any", None,
+                        "a transition allowed from every state")
+        top = PAD + any_node.h + 24 + lanes_above * 9
     for layer in sorted(layers):
         boxes = layers[layer]
         block = len(boxes) * NODE_H + (len(boxes) - 1) * GAP_Y * 2
         y = top + (inner - block) / 2
-        x = start_x + layer * (width_state + GAP_X - 20)
+        x = start_x + layer * (width_state + GAP_X + 10)
         for box in boxes:
             nodes[box.key] = Node(box.key, fit(box.label, width_state),
                                   fit(box.sub, width_state, 6.2), x, y, width_state, NODE_H,
                                   box.cls, box.href, box.tip or box.label)
             y += NODE_H + GAP_Y * 2
-    width = max((n.x + n.w for n in nodes.values()), default=start_x) + PAD
+    width = max((n.x + n.w for n in nodes.values()), default=start_x) + PAD + 60
     bottom = top + inner
     edges: list[Edge] = []
-    arcs = 0
-    pairs: dict[tuple[str, str], int] = {}
-    for arrow in arrows:
-        if arrow.source == ANY or arrow.source not in nodes or arrow.target not in nodes:
-            continue
+    tips: dict[tuple[str, str], list[str]] = {}
+    for arrow in plain:
+        if arrow.source in nodes and arrow.target in nodes and arrow.source != arrow.target:
+            tips.setdefault((arrow.source, arrow.target), []).append(arrow.tip)
+    for arrow in plain:
+        key = (arrow.source, arrow.target)
+        if key not in tips or key in pairs:
+            continue  # one arrow per pair of states; its tooltip names every transition
+        pairs.add(key)
         a, b = nodes[arrow.source], nodes[arrow.target]
-        seen = pairs.get((a.key, b.key), 0)
-        pairs[(a.key, b.key)] = seen + 1
-        if seen:
-            continue  # one arrow per pair of states; the tooltip of the first tells
-        if depth[b.key] > depth[a.key]:
-            d = curve(a.x + a.w, a.cy, b.x - 2, b.cy)
-            lx, ly = (a.x + a.w + b.x) / 2, (a.cy + b.cy) / 2 - 6
-        elif a.key == b.key:
-            continue
+        tip = f"{a.key} → {b.key}: " + "; ".join(t for t in tips[key] if t)
+        if depth[b.key] == depth[a.key] + 1:
+            edges.append(Edge(a.key, b.key, curve(a.x + a.w, a.cy, b.x - 2, b.cy), "", "",
+                              0.0, 0.0, tip))
         else:
-            arcs += 1
-            drop = bottom + 18 + arcs * 16
-            x1, x2 = a.cx + 10, b.cx - 10
-            d = (f"M{_n(x1)},{_n(a.y + a.h)} C{_n(x1)},{_n(drop)} {_n(x2)},{_n(drop)} "
-                 f"{_n(x2)},{_n(b.y + b.h + 2)}")
-            lx, ly = (x1 + x2) / 2, drop - 2
-        edges.append(Edge(a.key, b.key, d, "back" if depth[b.key] <= depth[a.key] else "",
-                          arrow.label, lx, ly, arrow.tip))
-    height = bottom + PAD + (18 + arcs * 16 + 8 if arcs else 0)
+            routed.append((Arrow(a.key, b.key, "", tip), a, b))
+    for lane, (arrow, a, b) in enumerate(routed):
+        edges.append(Edge(a.key, b.key, _route(a, b, lane, bottom, top, True),
+                          "back" if depth[b.key] <= depth[a.key] else "long", "", 0.0, 0.0,
+                          arrow.tip))
+    height = bottom + PAD + (12 + len(routed) * 9 + 6 if routed else 0)
     diagram = Diagram(diagram_id, title, width, height, list(nodes.values()), edges)
     if initial in nodes:
         first = nodes[str(initial)]
-        diagram.edges.insert(0, Edge("", first.key, f"M{_n(PAD + 6)},{_n(first.cy)} "
+        diagram.edges.insert(0, Edge("", first.key, f"M{_n(PAD + 4)},{_n(first.cy)} "
                                      f"L{_n(first.x - 2)},{_n(first.cy)}", "entry"))
-    if any_arrows:
-        any_node = Node(ANY, "any state", "", PAD, PAD, 110, NODE_H - 10, "any", None,
-                        "a transition allowed from every state")
+    if any_node is not None:
         diagram.nodes.insert(0, any_node)
-        for arrow in any_arrows:
+        for lane, arrow in enumerate(any_arrows):
             if arrow.target not in nodes:
                 continue
             b = nodes[arrow.target]
-            d = (f"M{_n(any_node.x + any_node.w)},{_n(any_node.cy)} "
-                 f"C{_n(b.cx)},{_n(any_node.cy)} {_n(b.cx)},{_n(any_node.cy)} "
-                 f"{_n(b.cx)},{_n(b.y - 2)}")
-            diagram.edges.append(Edge(ANY, b.key, d, "any", arrow.label,
-                                      (any_node.x + any_node.w + b.cx) / 2, any_node.cy - 6,
-                                      arrow.tip))
+            y = any_node.cy + 0.0 if lane == 0 else any_node.y + any_node.h + 12 + lane * 9
+            x1 = any_node.x + any_node.w
+            xb = b.x - 14 - (lane % 6) * 7.0
+            d = (f"M{_n(x1)},{_n(any_node.cy)} L{_n(x1 + 8)},{_n(any_node.cy)} "
+                 f"L{_n(x1 + 8)},{_n(y)} L{_n(xb - 6)},{_n(y)} Q{_n(xb)},{_n(y)} "
+                 f"{_n(xb)},{_n(y + 6)} L{_n(xb)},{_n(b.cy - 6)} Q{_n(xb)},{_n(b.cy)} "
+                 f"{_n(xb + 6)},{_n(b.cy)} L{_n(b.x - 2)},{_n(b.cy)}")
+            diagram.edges.append(Edge(ANY, b.key, d, "any", "", 0.0, 0.0,
+                                      f"any state → {b.key}: {arrow.tip}"))
     return diagram
