@@ -62,6 +62,7 @@ class Diagram:
     height: float
     nodes: list[Node] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
+    captions: list[tuple[float, float, str]] = field(default_factory=list)  # x, y, text
 
 
 def fit(text: str, width: float, char: float = CHAR) -> str:
@@ -128,9 +129,14 @@ def neighbourhood(diagram_id: str, title: str, center: Box, dependants: Sequence
     diagram = Diagram(diagram_id, title, width, height)
     middle = _column([center], 0, xs[1] if columns[0] else PAD, top, inner, None)[0]
     diagram.nodes.append(middle)
+    diagram.captions.append((middle.x, PAD + 4, "this service"))
     lefts = _column(left, more_left, xs[0], top, inner, more_href) if columns[0] else []
+    if lefts:
+        diagram.captions.append((xs[0], PAD + 4, f"needed by {len(dependants)}"))
     rights = _column(right, more_right, middle.x + NODE_W + GAP_X, top, inner, more_href) \
         if columns[2] else []
+    if rights:
+        diagram.captions.append((rights[0].x, PAD + 4, f"depends on {len(dependencies)}"))
     for node in lefts:
         diagram.nodes.append(node)
         diagram.edges.append(Edge(node.key, middle.key, curve(
