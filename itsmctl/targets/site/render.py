@@ -42,8 +42,12 @@ def asset(name: str) -> bytes:
     return resources.files("itsmctl.targets.site").joinpath("assets").joinpath(name).read_bytes()
 
 
+def render_standalone(view: str, title: str, **context: Any) -> str:
+    """One HTML page in the site's style that stands alone: its stylesheet inlined, no
+    navigation, no script."""
+    return render(view, root="", title=title, nav=[], inline_css=asset("site.css").decode(),
+                  standalone=True, **context)
+
+
 def render_report(report: Report, plain: Callable[[Cell], str]) -> str:
-    """A report as one standalone HTML page in the site's style (its CSS inlined)."""
-    return render("report.html", report=report, plain=plain, root="", title=report.title,
-                  nav=[],
-                  inline_css=asset("site.css").decode(), standalone=True)
+    return render_standalone("report.html", report.title, report=report, plain=plain)
