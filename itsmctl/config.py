@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 CONFIG_FILE = "itsmctl.yaml"
@@ -14,6 +14,7 @@ class Config:
     policies: tuple[str, ...] = ("policies",)
     changes: tuple[str, ...] = ("changes",)
     default_timezone: str = "UTC"
+    targets: dict[str, dict[str, Any]] = field(default_factory=dict)  # settings per target
 
     @property
     def folders(self) -> tuple[str, ...]:
@@ -28,4 +29,5 @@ class Config:
             policies=tuple(paths.get("policies", ["policies"])),
             changes=tuple(paths.get("changes", ["changes"])),
             default_timezone=data.get("defaultTimezone", "UTC"),
+            targets=dict(data.get("targets", {})),
         )

@@ -205,13 +205,15 @@ def _order(layers: dict[int, list[Box]], arrows: Sequence[Arrow]) -> None:
     for _sweep in range(2):
         position = {box.key: i for layer in layers.values() for i, box in enumerate(layer)}
         for number in sorted(layers)[1:]:
-            def weight(box: Box, layer: int = number) -> tuple[float, int]:
+            own = {b.key for b in layers[number]}
+            weights = {}
+            for box in layers[number]:
                 sources = [position[a.source] for a in arrows
                            if a.target == box.key and a.source in position
-                           and a.source not in {b.key for b in layers[layer]}]
-                mean = sum(sources) / len(sources) if sources else position[box.key]
-                return mean, position[box.key]
-            layers[number].sort(key=weight)
+                           and a.source not in own]
+                mean = sum(sources) / len(sources) if sources else float(position[box.key])
+                weights[box.key] = (mean, position[box.key])
+            layers[number].sort(key=lambda box, w=weights: w[box.key])  # type: ignore[misc]
             for i, box in enumerate(layers[number]):
                 position[box.key] = i
 
@@ -258,7 +260,7 @@ def state_diagram(diagram_id: str, title: str, states: Sequence[Box], initial: s
     nodes: dict[str, Node] = {}
     routed: list[tuple[Arrow, Node, Node]] = []
     pairs: set[tuple[str, str]] = set()
-    top = PAD
+    top: float = PAD
     any_node = None
     if any_arrows:
         any_node = Node(ANY, "any state", "", PAD, PAD, 110, NODE_H - 10, "any", None,
