@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 CHAR = 7.2  # average advance of a 13 px sans-serif character
 NODE_W, NODE_H = 196, 46
@@ -65,6 +66,7 @@ class Diagram:
     captions: list[tuple[float, float, str]] = field(default_factory=list)  # x, y, text
 
 
+@lru_cache(maxsize=65536)
 def fit(text: str, width: float, char: float = CHAR) -> str:
     """`text` shortened with an ellipsis to fit `width` pixels."""
     room = max(3, int((width - 20) / char))

@@ -37,7 +37,9 @@ from itsmctl.reports.facts import (
 )
 from itsmctl.targets.base import BuildInput
 from itsmctl.targets.site import layout
-from itsmctl.targets.site.render import render
+from itsmctl.targets.site.render import macro, render
+from itsmctl.targets.site.chips import chips
+from itsmctl.targets.site.svg import draw
 from itsmctl.timecalc import WEEKDAYS, Clock, clock_minutes, parse_instant
 
 PAGE_SIZE = 250  # rows of a list page: keeps every page small on a large catalog
@@ -127,12 +129,28 @@ class Site:
             if self.matrix else {}
         self._sla_rows: dict[str, list[dict[str, Any]]] = {}
         self._freeze_text = {f.name: self._period(f) for f in self.freezes}
+        self._fragments: dict[tuple[str, ...], Any] = {}
+        self._boxes: dict[tuple[str, str, bool], layout.Box] = {}
+
+    def sla_section(self, sla: SLA, root: str) -> Any:
+        key = ("sla", sla.name, root)
+        if key not in self._fragments:
+            self._fragments[key] = macro("service_level")(
+                root, sla, self.sla_rows(sla.name), self.calendar_facts(sla.calendar))
+        return self._fragments[key]
+
+    def fragment(self, key: tuple[str, ...], name: str, *args: Any) -> Any:
+        """A macro's output, rendered once for every page that shows the same thing."""
+        if key not in self._fragments:
+            self._fragments[key] = macro(name)(*args)
+        return self._fragments[key]
 
     # -- shared pieces -------------------------------------------------------------------
 
     def _render(self, view: str, path: str, title: str, **context: Any) -> Page:
         root = "../" * path.count("/")
-        return Page(path, render(view, root=root, title=title, nav=NAV, site=self,
+        nav = self.fragment(("nav", root), "navigation", root, NAV)
+        return Page(path, render(view, root=root, title=title, nav=nav, site=self,
                                  inline_css=None, standalone=False, **context))
 
     def _period(self, freeze: ChangeFreeze) -> dict[str, Any]:
@@ -179,6 +197,13 @@ class Site:
                 "holidays": holidays_text(calendar), "week": _week(calendar)}
 
     def box(self, service: Service, root: str, center: bool = False) -> layout.Box:
+        key = (service.name, root, center)
+        found = self._boxes.get(key)
+        if found is None:
+            found = self._boxes[key] = self._box(service, root, center)
+        return found
+
+    def _box(self, service: Service, root: str, center: bool) -> layout.Box:
         tier = f"tier {service.tier}" if service.tier is not None else "no tier"
         cls = f"svc tier-{service.tier or 0} {service.lifecycle}" + (" center" if center else "")
         return layout.Box(service.name, service.title, f"{service.name} · {tier}", cls,
@@ -197,23 +222,42 @@ class Site:
             "deps", f"Neighbourhood of {service.title}", self.box(service, root, True),
             [self.box(s, root) for s in dependants], [self.box(s, root) for s in dependencies],
             "#dependencies")
-        freezes = [f for f in self.freezes if freeze_covers(f, service)]
         changes = [c for c in self.ix.changes.get(service.name, []) if c.in_flight]
+        owner = self.teams.get(service.owner)
+        sla = self.slas.get(service.sla) if service.sla else None
+        cats = tuple(c for c in service.categories if c in self.categories)
+        flows = tuple(sorted(service.workflows.items()))
+        wins = tuple(w for w in service.maintenance_windows if w in self.windows)
+        frozen = tuple(f.name for f in self.freezes if freeze_covers(f, service))
         return self._render(
             "service.html", path, service.title, service=service,
-            meta=service.entity.metadata, owner=self.teams.get(service.owner),
-            support=self.teams.get(service.support_group),
-            sla=self.slas.get(service.sla) if service.sla else None,
-            sla_rows=self.sla_rows(service.sla) if service.sla in self.slas and service.sla
-            else [],
-            calendar=self.calendar_facts(self.slas[service.sla].calendar)
-            if service.sla in self.slas else None,
-            categories=[self.categories[c] for c in service.categories if c in self.categories],
+            meta=service.entity.metadata, owner=owner,
+            owner_card=self.fragment(("team", "Owner", service.owner), "team_card", root,
+                                     "Owner", owner, service.owner),
+            support_card=self.fragment(
+                ("team", "Support", service.support_group), "team_card", root, "Support",
+                self.teams.get(service.support_group), service.support_group),
+            sla=sla,
+            sla_section=None if sla is None else self.sla_section(sla, root),
+            categories_html=self.fragment(("categories", *cats), "categories_card", root,
+                                          [self.categories[c] for c in cats]),
+            workflows_html=self.fragment(("workflows", *(f"{k}={v}" for k, v in flows)),
+                                         "workflows_card", root, flows),
+            windows_html=self.fragment(("windows", *wins), "windows_list", root, self,
+                                       [self.windows[w] for w in wins]),
+            freezes_html=self.fragment(("freezes", *frozen), "freezes_list", root, self,
+                                       [f for f in self.freezes if f.name in frozen]),
             items=self.ix.items.get(service.name, []),
-            windows=[self.windows[w] for w in service.maintenance_windows if w in self.windows],
-            freezes=freezes, templates=self.ix.standard_changes.get(service.name, []),
+            templates=self.ix.standard_changes.get(service.name, []),
             changes=changes, dependencies=dependencies, dependants=dependants,
-            diagram=diagram, workflows=sorted(service.workflows.items()))
+            diagram=draw(diagram), workflows=sorted(service.workflows.items()),
+            badges=self.fragment(("badges", str(service.tier), service.lifecycle), "badges",
+                                 service.tier, service.lifecycle),
+            dependencies_html=chips(root, "services", dependencies, 500, "Nothing."),
+            dependants_html=chips(root, "services", dependants, 500, "No other service."),
+            templates_html=chips(root, "standard-changes",
+                                 self.ix.standard_changes.get(service.name, []), 50,
+                                 "No pre-approved standard change."))
 
     def team(self, team: Team) -> Page:
         ix = self.ix
@@ -277,7 +321,7 @@ class Site:
                                        initial, arrows)
         return self._render(
             "workflow.html", page_of("Workflow", workflow.name), workflow.title,
-            workflow=workflow, meta=workflow.entity.metadata, diagram=diagram,
+            workflow=workflow, meta=workflow.entity.metadata, diagram=draw(diagram),
             users=self.ix.workflow_users.get(workflow.name, []), shown=SHOWN)
 
     def template(self, template: StandardChange) -> Page:

@@ -1,4 +1,4 @@
-"""The site's templates: Jinja2 in its immutable sandbox with autoescaping, so every text
+"""The site's templates: Jinja2 in its sandbox with autoescaping, so every text
 from the catalog is shown as text (a description holding `<script>` stays visible words),
 and a template can neither run code nor change the data it is given."""
 
@@ -10,7 +10,7 @@ from importlib import resources
 from typing import Any
 
 from jinja2 import PackageLoader, StrictUndefined
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.sandbox import SandboxedEnvironment
 
 from itsmctl import __version__
 from itsmctl.reports.model import Cell, Report
@@ -23,8 +23,8 @@ def _plural(count: int, word: str, many: str | None = None) -> str:
 
 
 @cache
-def environment() -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(
+def environment() -> SandboxedEnvironment:
+    env = SandboxedEnvironment(
         loader=PackageLoader("itsmctl.targets.site", "templates"),
         autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True, auto_reload=False)
@@ -32,6 +32,14 @@ def environment() -> ImmutableSandboxedEnvironment:
     env.filters["num"] = lambda v: f"{v:g}" if isinstance(v, float) else str(v)
     env.globals["version"] = __version__
     return env
+
+
+def macro(name: str) -> Callable[..., Any]:
+    """A macro of macros.html, called from Python: its output is escaped Markup, so a
+    fragment shared by many pages (a team's card, an SLA's table) is rendered once."""
+    module = environment().get_template("macros.html").module
+    found: Callable[..., Any] = getattr(module, name)
+    return found
 
 
 def render(view: str, **context: Any) -> str:

@@ -97,7 +97,7 @@ def walk(example: Path, browser: Any) -> dict[str, Any]:
     tab.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
     pages = {}
     for path in sorted(site(example).rglob("*.html")):
-        tab.goto(path.as_uri(), wait_until="load")
+        tab.goto(path.as_uri(), wait_until="domcontentloaded")
         pages[path] = tab.evaluate(SCAN)
     tab.close()
     return {"pages": pages, "problems": problems}
