@@ -37,8 +37,8 @@ from itsmctl.reports.facts import (
 )
 from itsmctl.targets.base import BuildInput
 from itsmctl.targets.site import layout
-from itsmctl.targets.site.render import macro, render
 from itsmctl.targets.site.chips import chips
+from itsmctl.targets.site.render import macro, render
 from itsmctl.targets.site.svg import draw
 from itsmctl.timecalc import WEEKDAYS, Clock, clock_minutes, parse_instant
 
