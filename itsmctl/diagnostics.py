@@ -83,6 +83,10 @@ class Result:
     # rule id -> (title, description) of the organisation's policies, for formats that
     # describe their rules (SARIF)
     rule_texts: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    # with PATHs: errors in the catalog that the selection leaves out (for the summary)
+    errors_elsewhere: int = 0
+    # notes about the invocation itself (a named path that is not a catalog file)
+    notes: list[str] = field(default_factory=list)
 
     def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
         self.diagnostics.extend(diagnostics)

@@ -262,7 +262,7 @@ def _run_case(test: TestFile, index: int, default_now: dt.datetime) -> CaseResul
 def _policies(source: WorkTree, config: Config) -> list[Document]:
     """The repository's Policy documents (only the policies folders are read)."""
     only_policies = dataclasses.replace(config, catalog=(), changes=())
-    return [d for d in load(source, only_policies).documents
+    return [d for d in load(source, only_policies, require=False).documents
             if isinstance(d.data, dict) and d.data.get("kind") == POLICY]
 
 

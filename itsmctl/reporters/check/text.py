@@ -25,11 +25,13 @@ def summary(result: Result) -> str:
     problems = [plural(n, word) for n, word in counts if n]
     waived = sum(1 for d in set(result.diagnostics) if d.suppressed)
     scope = f"{plural(len(result.files), 'file')}, {plural(result.documents, 'document')}"
+    elsewhere = (f"; {plural(result.errors_elsewhere, 'more error')} in files not named"
+                 if result.errors_elsewhere else "")
     if not problems:
-        return f"No problems in {scope}" + (f" ({waived} waived)" if waived else "")
+        return f"No problems in {scope}" + (f" ({waived} waived)" if waived else "") + elsewhere
     if waived:
         problems.append(f"{waived} waived")
-    return f"{', '.join(problems)} in {scope}"
+    return f"{', '.join(problems)} in {scope}{elsewhere}"
 
 
 def render(result: Result, color: bool = False) -> str:
