@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from itsmctl.errors import EXIT_FINDINGS, EXIT_OK
+from itsmctl.text import printable
 
 
 class Severity(str, enum.Enum):
@@ -46,9 +47,11 @@ class Diagnostic:
     justification: str | None = field(default=None, compare=False)  # the waiver's reason
 
     def format(self) -> str:
+        """The one-line form, `path:line:col: severity: message [rule]` (whatever the
+        path and message hold, it stays one line)."""
         return (
-            f"{self.path}:{self.line}:{self.column}: {self.severity.value}: "
-            f"{self.message} [{self.rule}]"
+            f"{printable(self.path)}:{self.line}:{self.column}: {self.severity.value}: "
+            f"{printable(self.message)} [{self.rule}]"
         )
 
     def to_json(self) -> dict[str, Any]:

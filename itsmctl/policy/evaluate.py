@@ -22,6 +22,7 @@ from itsmctl.model.references import graph_of
 from itsmctl.policy import sandbox
 from itsmctl.policy.compile import POLICY_INVALID, POLICY_UNSAFE
 from itsmctl.policy.context import resolved_documents
+from itsmctl.policy.limits import LimitExceeded
 from itsmctl.policy.waivers import apply_waivers
 from itsmctl.text import FieldPath, parse_field
 
@@ -174,7 +175,7 @@ def _conclude(run: _Run, outcome: Outcome) -> None:
 
 def _stopped(policy: CompiledPolicy, entity: Entity | None, error: BaseException,
              path: FieldPath = ("spec",)) -> Diagnostic:
-    rule = POLICY_LIMIT if isinstance(error, sandbox.LimitExceeded) else POLICY_UNSAFE
+    rule = POLICY_LIMIT if isinstance(error, LimitExceeded) else POLICY_UNSAFE
     where = f" (while evaluating {entity.ref})" if entity is not None else ""
     return policy.entity.diagnostic(
         rule, f"policy '{policy.name}' was stopped{where}: {sandbox.describe(error)}; "
@@ -201,11 +202,11 @@ def evaluate(policy: CompiledPolicy, subjects: dict[str, list[Entity]],
                             dict(base, entity=documents[kind][entity.name]))
                     _judge_entity(run, entity, scope)
                     if time.perf_counter() - started > limit:
-                        raise sandbox.LimitExceeded("time limit exceeded")
+                        raise LimitExceeded("time limit exceeded")
     except Stopped as stop:
         outcome.problems.append(_stopped(policy, entity, stop.error, stop.path))
         return
-    except sandbox.LimitExceeded as error:  # the time budget, between two expressions
+    except LimitExceeded as error:  # the time budget, between two expressions
         outcome.problems.append(_stopped(policy, entity, error))
         return
     _conclude(run, outcome)

@@ -287,3 +287,18 @@ def test_now_option_is_what_policies_see(run, make_repo) -> None:
         "new-year", "now.month != 1", message="{{ now.isoformat() }}")})
     _code, found = findings(run, repo, "--now", "2027-01-02T10:00:00+01:00")
     assert {d["message"] for d in found} == {"2027-01-02T10:00:00+01:00"}
+
+
+@pytest.mark.parametrize(("assertion", "message"), [
+    ("entity.metadata.name | centre", "uses unknown filter 'centre' (did you mean 'percent'?)"),
+    ("entity.metadata.name | center", "uses filter 'center', which is not available in "
+                                      "policies"),
+    ("entity.metadata.name is strng", "uses unknown test 'strng' (did you mean 'string'?)"),
+])
+def test_unknown_filters_and_tests_are_reported_at_the_policy(assertion: str, message: str,
+                                                              run, make_repo) -> None:
+    repo = make_repo({"policies/p.yaml": policy("f", assertion)})
+    code, found = findings(run, repo)
+    assert code == 1
+    assert [(d["path"], d["rule"]) for d in found] == [("policies/p.yaml", "policy-invalid")]
+    assert message in found[0]["message"]

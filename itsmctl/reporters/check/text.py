@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from itsmctl.diagnostics import Diagnostic, Result, Severity
-from itsmctl.text import plural
+from itsmctl.text import plural, printable
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
 
@@ -15,9 +15,9 @@ def _paint(code: str, text: str, color: bool) -> str:
 def line(d: Diagnostic, color: bool) -> str:
     if not color:
         return d.format()
-    where = _paint("1", f"{d.path}:{d.line}:{d.column}:", color)
+    where = _paint("1", f"{printable(d.path)}:{d.line}:{d.column}:", color)
     severity = _paint("1;" + _COLORS[d.severity], f"{d.severity.value}:", color)
-    return f"{where} {severity} {d.message} {_paint('2', f'[{d.rule}]', color)}"
+    return f"{where} {severity} {printable(d.message)} {_paint('2', f'[{d.rule}]', color)}"
 
 
 def summary(result: Result) -> str:
