@@ -245,7 +245,7 @@ def _unknown_names(tree: Any, names: frozenset[str]) -> list[str]:
 
 def _unknown_filter_or_test(tree: Any) -> Problem | None:
     from jinja2 import nodes
-    from jinja2.defaults import DEFAULT_FILTERS
+    from jinja2.filters import FILTERS as DEFAULT_FILTERS
 
     env = environment()
     for node in tree.find_all((nodes.Filter, nodes.Test)):
