@@ -14,7 +14,9 @@ class Config:
     policies: tuple[str, ...] = ("policies",)
     changes: tuple[str, ...] = ("changes",)
     default_timezone: str = "UTC"
-    targets: dict[str, dict[str, Any]] = field(default_factory=dict)  # settings per target
+    rules: tuple[tuple[str, str], ...] = ()  # (rule id, off | error | warning | info)
+    targets: dict[str, dict[str, Any]] = field(  # settings per build target, by its name
+        default_factory=dict, hash=False, compare=False)
 
     @property
     def folders(self) -> tuple[str, ...]:
@@ -29,5 +31,7 @@ class Config:
             policies=tuple(paths.get("policies", ["policies"])),
             changes=tuple(paths.get("changes", ["changes"])),
             default_timezone=data.get("defaultTimezone", "UTC"),
+            rules=tuple(sorted((rule, "off" if level is False else str(level))
+                               for rule, level in data.get("rules", {}).items())),
             targets=dict(data.get("targets", {})),
         )
