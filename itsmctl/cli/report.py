@@ -13,8 +13,8 @@ from itsmctl.reports import REPORTS, make_report
 @click.argument("name", type=click.Choice(sorted(REPORTS)), metavar="NAME")
 @click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="markdown",
               help="Output format.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write to this file (atomically) instead of standard output.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              default=None, help="Write the report to this file (- for standard output).")
 @ref_option
 @now_option
 @click.pass_context
