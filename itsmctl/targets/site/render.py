@@ -22,6 +22,17 @@ def _plural(count: int, word: str, many: str | None = None) -> str:
     return f"{count:,} {word if count == 1 else (many or word + 's')}"
 
 
+def _number(value: object) -> str:
+    """5000 -> '5,000'; 49.0 -> '49'; 99.95 -> '99.95'."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
 @cache
 def environment() -> SandboxedEnvironment:
     env = SandboxedEnvironment(
@@ -29,7 +40,7 @@ def environment() -> SandboxedEnvironment:
         autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True, auto_reload=False)
     env.filters["plural"] = _plural
-    env.filters["num"] = lambda v: f"{v:g}" if isinstance(v, float) else str(v)
+    env.filters["num"] = _number
     env.globals["version"] = __version__
     return env
 
