@@ -14,6 +14,7 @@ from itsmctl.model.catalog import Catalog
 from itsmctl.model.documents import Document
 from itsmctl.validate import (
     calendars,
+    change_requests,
     changes,
     cycles,
     forms,
@@ -36,6 +37,7 @@ CHECKS: dict[str, SemanticCheck] = {
     "calendars": calendars,
     "services": services,
     "changes": changes,
+    "change-requests": change_requests,
     "forms": forms,
     "teams": teams,
 }
