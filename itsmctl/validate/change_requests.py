@@ -180,8 +180,8 @@ class Schedule:
             except ValueError:
                 continue
             self.changes[change.name] = plan
-            for service in dict.fromkeys(plan.services):
-                self.by_service.setdefault(service, []).append(plan)
+            for name in dict.fromkeys(plan.services):
+                self.by_service.setdefault(name, []).append(plan)
         self.dependents: dict[str, list[str]] = {}
         for service in self.services.values():
             for dependency in service.depends_on:
