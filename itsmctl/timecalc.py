@@ -542,6 +542,37 @@ class Recurrence:
                 return dt.datetime.fromtimestamp(begin, self.tz)
         return None
 
+    def _nominal_first(self, after: float) -> dt.datetime | None:
+        """The rule's own (naive, wall-clock) start of the first occurrence at or after
+        `after`: 02:00 on the day a daylight-saving change skips 02:00-03:00."""
+        step = dt.timedelta(days=64)
+        lo = self._wall(after) - dt.timedelta(days=1)
+        for _ in range(0, RECURRENCE_HORIZON_DAYS, 64):
+            for local in self._local_starts(lo, lo + step):
+                if local.replace(tzinfo=self.tz).timestamp() >= after:
+                    return local
+            lo += step
+        return None
+
+    def series(self, after: float) -> tuple[dt.datetime, str] | None:
+        """The rule restated from its first occurrence at or after `after`, for calendars
+        that expand rules themselves (iCalendar's DTSTART;TZID=... with RRULE): that start
+        (aware, with the rule's wall-clock time) and the RRULE value (UNTIL in UTC, COUNT
+        what remains). None when nothing occurs from `after` on."""
+        first = self._nominal_first(after)
+        if first is None:
+            return None
+        count = None
+        if self._count is not None:
+            before = self.rule.replace(count=None, until=first - dt.timedelta(microseconds=1))
+            count = self._count - sum(1 for _ in itertools.islice(before, self._count))
+        restated = str(self.rule.replace(dtstart=first, until=None, count=count))
+        value = next(line for line in restated.splitlines() if line.startswith("RRULE:"))[6:]
+        if self._until is not None:
+            until = self._until.replace(tzinfo=self.tz).astimezone(dt.timezone.utc)
+            value += f";UNTIL={until:%Y%m%dT%H%M%SZ}"
+        return first.replace(tzinfo=self.tz), value
+
 
 class Transition(NamedTuple):
     """A change of a timezone's UTC offset (for VTIMEZONE)."""
