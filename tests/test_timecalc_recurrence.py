@@ -199,7 +199,7 @@ def oracle(rule: str, tz: str, duration: float, start: float, end: float
 instants = st.integers(int(at("2024-01-01T00:00:00+00:00")), int(at("2030-12-31T00:00:00+00:00")))
 
 
-@budgets(quick=60, full=800)
+@budgets(quick=30, full=800)
 def test_occurrences_agree_with_the_naive_oracle(examples: int) -> None:
     @settings(max_examples=examples, deadline=None,
               suppress_health_check=[HealthCheck.too_slow])
