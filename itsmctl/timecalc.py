@@ -641,8 +641,9 @@ class Recurrence:
                 yield begin, begin + self.duration
 
     def containing(self, start: float, end: float) -> Interval | None:
-        """The first occurrence that holds all of [start, end), or None."""
-        for occurrence in self.occurrences(start, end):
+        """The first occurrence that holds all of [start, end), or None. Only those running
+        at `start` are looked at, however long the period is."""
+        for occurrence in self.occurrences(start, start + 1):
             if within((start, end), occurrence):
                 return occurrence
         return None

@@ -420,9 +420,11 @@ def change_problems(schedule: Schedule, change: ChangeRequest, today: dt.date
 
 
 def check(ctx: Context) -> Iterator[Diagnostic]:
+    in_flight = [c for c in ctx.catalog.typed(ChangeRequest).values() if c.status in IN_FLIGHT]
+    if not in_flight:
+        return
     schedule = Schedule.of(ctx.catalog, ctx.config.default_timezone)
-    for change in ctx.catalog.typed(ChangeRequest).values():
-        if change.status in IN_FLIGHT:
-            for problem in change_problems(schedule, change, ctx.today):
-                if problem.rule in RULES:  # the others are their own checks' to report
-                    yield problem.diagnostic(change)
+    for change in in_flight:
+        for problem in change_problems(schedule, change, ctx.today):
+            if problem.rule in RULES:  # the others are their own checks' to report
+                yield problem.diagnostic(change)
