@@ -6,6 +6,7 @@ error severity applies to it, else `pre-approved` for a standard change, else
     evaluation = evaluate(catalog, change, now, config)   # one ChangeRequest
     evaluation.outcome       # Outcome.BLOCKED | PRE_APPROVED | NEEDS_APPROVAL | None
     evaluation.problems      # its diagnostics: change-* rules, collisions included
+    evaluation.collisions    # the other in-flight change requests it overlaps
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from itsmctl import kinds
 from itsmctl.changes.source import read_catalog
 from itsmctl.config import Config
 from itsmctl.diagnostics import Diagnostic, Severity
@@ -25,7 +27,13 @@ from itsmctl.model.catalog import Catalog
 from itsmctl.model.typed import ChangeRequest
 from itsmctl.text import did_you_mean
 from itsmctl.timecalc import timezone_problem
-from itsmctl.validate.change_requests import IN_FLIGHT, Schedule, change_problems, planned
+from itsmctl.validate.change_requests import (
+    CHANGE_COLLISION,
+    IN_FLIGHT,
+    Schedule,
+    change_problems,
+    planned,
+)
 
 
 class Outcome(str, enum.Enum):
@@ -43,6 +51,7 @@ class Evaluation:
     problems: tuple[Diagnostic, ...]  # sorted; every severity
     start: dt.datetime | None  # its period, in its own timezone; None when unreadable
     end: dt.datetime | None
+    collisions: tuple[str, ...] = ()  # names of the in-flight change requests it overlaps
 
     @property
     def name(self) -> str:
@@ -62,6 +71,7 @@ class Evaluation:
             "path": self.change.entity.document.path,
             "outcome": self.outcome.value if self.outcome else None,
             "problems": [d.to_json() for d in self.problems],
+            "collisions": list(self.collisions),
         }
 
 
@@ -91,15 +101,17 @@ def evaluate(catalog: Catalog, change: ChangeRequest, now: dt.datetime,
     if change.status not in IN_FLIGHT:
         return Evaluation(change, None, (), start, end)
     schedule = Schedule.of(catalog, default_tz)
-    problems = tuple(sorted({p.diagnostic(change)
-                             for p in change_problems(schedule, change, now.date())}))
+    found = change_problems(schedule, change, now.date())
+    problems = tuple(sorted({p.diagnostic(change) for p in found}))
+    collisions = tuple(sorted(kinds.split_ref(p.other)[1] for p in found
+                              if p.rule is CHANGE_COLLISION and p.other))
     if any(d.severity is Severity.ERROR for d in problems):
         outcome = Outcome.BLOCKED
     elif change.type == "standard":
         outcome = Outcome.PRE_APPROVED
     else:
         outcome = Outcome.NEEDS_APPROVAL
-    return Evaluation(change, outcome, problems, start, end)
+    return Evaluation(change, outcome, problems, start, end, collisions)
 
 
 def evaluate_all(catalog: Catalog, now: dt.datetime, config: Config | None = None

@@ -135,6 +135,7 @@ def test_outcomes(make_repo) -> None:
     assert outcome["chg-1"].outcome is Outcome.PRE_APPROVED
     assert outcome["a"].outcome is Outcome.NEEDS_APPROVAL
     assert outcome["a"].problems[0].rule == "change-collision"  # with b; not an error
+    assert outcome["a"].collisions == ("b",)
     assert outcome["b"].outcome is Outcome.BLOCKED  # no plans
     assert (outcome["c"].outcome, outcome["c"].problems) == (None, ())
     assert [(d.rule, d.message, d.line, d.column) for d in outcome["d"].problems] == [
