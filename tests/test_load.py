@@ -39,3 +39,19 @@ def test_a_folder_that_does_not_exist_is_a_warning_in_check(run, make_repo) -> N
     assert code == 0
     assert "itsmctl.yaml:2:22: warning: paths.changes: there is no folder 'requests' " \
            "[settings]" in out
+
+
+def test_rules_turn_a_built_in_rule_off_or_change_its_severity(run, make_repo) -> None:
+    repo = make_repo({"itsmctl.yaml": "rules:\n  standard-change-expired: warning\n"
+                                      "  waiver-expired: off\n  waiver-unsed: off\n"})
+    code, out, _ = run("--repo", str(repo), "check", "--now", "2028-01-01")
+    assert "warning: standard change 'restart' expired" in out
+    assert "[waiver-expired]" not in out
+    assert "itsmctl.yaml:4:3: warning: rules: unknown rule 'waiver-unsed' (did you mean " \
+           "'waiver-unused'?) [settings]" in out
+    assert code == 1  # the expired waiver no longer hides the policy finding
+    assert run("--repo", str(repo), "check", "--now", "2026-11-21")[0] == 0
+    assert run("--repo", str(repo), "check", "--now", "2026-11-21", "--strict")[0] == 1
+    repo = make_repo({"itsmctl.yaml": "rules:\n  schema: off\n"}, name="fixed")
+    code, _, err = run("--repo", str(repo), "check")
+    assert code == 2 and "rules: 'schema' cannot be changed" in err

@@ -33,7 +33,8 @@ def test_github_keeps_one_command_per_line(run, make_repo) -> None:
     _code, out, _ = run("--repo", str(_repo(make_repo)), "check", "--now", NOW,
                         "--format", "github")
     lines = out.splitlines()
-    assert all(line.startswith("::") for line in lines)
+    assert all(line.startswith("::") for line in lines[:-1])
+    assert lines[-1].startswith("2 errors")  # the summary ends it, as in the text format
     hostile = next(x for x in lines if "policy/hostile" in x)
     assert "first line%0Asecond line%0Athird\\u2028fourth \\x1b[31mred\\x00" in hostile
 
