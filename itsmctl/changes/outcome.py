@@ -94,13 +94,15 @@ def evaluate(catalog: Catalog, change: ChangeRequest, now: dt.datetime,
     in-flight change requests of the catalog included, plus the unknown references,
     timezone or unreadable period that keep it from being judged (those make it blocked).
     `now` is the moment it is judged (a change still in flight after its planned end is
-    overdue: a warning); `config` gives the default timezone (the repository's settings,
-    e.g. `Checked.loaded.config`)."""
-    default_tz = (config or Config()).default_timezone
+    overdue: a warning); `config` is the repository's settings (`Checked.loaded.config`):
+    its default timezone, and its `rules:` (a rule turned off or given another severity
+    counts as `check` reports it)."""
+    settings = config or Config()
+    default_tz = settings.default_timezone
     start, end = _period(change, default_tz)
     if change.status not in IN_FLIGHT:
         return Evaluation(change, None, (), start, end)
-    schedule = Schedule.of(catalog, default_tz)
+    schedule = Schedule.of(catalog, settings)
     found = change_problems(schedule, change, now.date())
     problems = tuple(sorted({p.diagnostic(change) for p in found}))
     collisions = tuple(sorted(kinds.split_ref(p.other)[1] for p in found

@@ -47,11 +47,13 @@ def read_catalog(root: Path, ref: str | None, today: dt.date) -> ChangeCatalog:
     other than those of change requests themselves (which their evaluations report)."""
     loaded = load(open_source(root, ref))
     catalog, problems = validate(loaded.documents, loaded.config, today, CHECKS)
+    levels = dict(loaded.config.rules)  # itsmctl.yaml's `rules:`, as `check` applies them
     blocking = sorted(d for d in [*loaded.diagnostics, *problems]
-                      if d.severity is Severity.ERROR and not _judged(d, catalog))
+                      if levels.get(d.rule, d.severity.value) == Severity.ERROR.value
+                      and not _judged(d, catalog))
     if blocking:
         raise FatalError(f"the catalog has {plural(len(blocking), 'error')} (first: "
                          f"{blocking[0].format()}), so changes cannot be judged safely",
                          hint="run `itsmctl check` and fix them")
     return ChangeCatalog(catalog, loaded.config,
-                         Schedule.of(catalog, loaded.config.default_timezone))
+                         Schedule.of(catalog, loaded.config))

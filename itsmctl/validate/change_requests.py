@@ -9,10 +9,11 @@ gate (itsmctl.changes), which asks about a change that is not a document yet (`P
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
 
 from itsmctl import kinds
+from itsmctl.config import Config
 from itsmctl.diagnostics import Diagnostic, Rule, Severity
 from itsmctl.model.catalog import Catalog
 from itsmctl.model.typed import (
@@ -148,9 +149,11 @@ class Schedule:
     templates, the windows and freezes that can be computed (broken ones are reported by
     their own checks), and the in-flight change requests with their periods."""
 
-    def __init__(self, catalog: Catalog, default_tz: str) -> None:
+    def __init__(self, catalog: Catalog, default_tz: str,
+                 levels: tuple[tuple[str, str], ...] = ()) -> None:
         self.catalog = catalog
         self.default_tz = default_tz
+        self.levels = dict(levels)  # itsmctl.yaml's `rules:`: rule id -> off | severity
         self.services = catalog.typed(Service)
         self.templates = catalog.typed(StandardChange)
         self.windows: dict[str, Window] = {}
@@ -188,9 +191,21 @@ class Schedule:
                 self.dependents.setdefault(dependency, []).append(service.name)
 
     @classmethod
-    def of(cls, catalog: Catalog, default_tz: str) -> Schedule:
-        """The catalog's schedule, built once per run."""
-        return catalog.memo(f"change-schedule:{default_tz}", lambda: cls(catalog, default_tz))
+    def of(cls, catalog: Catalog, config: Config) -> Schedule:
+        """The catalog's schedule under the repository's settings, built once per run."""
+        tz, levels = config.default_timezone, config.rules
+        return catalog.memo(f"change-schedule:{tz}:{levels}", lambda: cls(catalog, tz, levels))
+
+    def settle(self, problems: Iterable[Problem]) -> list[Problem]:
+        """The problems as the settings want them: rules turned off dropped, others given
+        the severity chosen (as `check` reports them)."""
+        out = []
+        for problem in problems:
+            level = self.levels.get(problem.rule.id)
+            if level == "off":
+                continue
+            out.append(problem if level is None else replace(problem, severity=Severity(level)))
+        return out
 
     def windows_of(self, service: str) -> list[Window]:
         found = self.services.get(service)
@@ -332,10 +347,14 @@ def _plan(plan: Planned) -> Iterator[Problem]:
                       "its template)", ("spec", "type"), E)
 
 
-def collisions(schedule: Schedule, plan: Planned) -> Iterator[Problem]:
+def collisions(schedule: Schedule, plan: Planned) -> list[Problem]:
     """The in-flight change requests that overlap this change: on a shared service
     (warning), or on a service that one of its services depends on directly, or that
     depends directly on one of them (info). One problem per other change."""
+    return schedule.settle(_collisions(schedule, plan))
+
+
+def _collisions(schedule: Schedule, plan: Planned) -> Iterator[Problem]:
     found: dict[str, tuple[int, list[str], bool]] = {}  # name -> (position, relations, shared)
 
     def note(other: Planned, position: int, relation: str, shared: bool) -> None:
@@ -371,8 +390,8 @@ def collisions(schedule: Schedule, plan: Planned) -> Iterator[Problem]:
 
 def judge(schedule: Schedule, plan: Planned) -> list[Problem]:
     """Every rule but collisions and overdue: template, window, freeze, plans."""
-    return [*_template(schedule, plan), *_window(schedule, plan), *_freeze(schedule, plan),
-            *_plan(plan)]
+    return schedule.settle([*_template(schedule, plan), *_window(schedule, plan),
+                            *_freeze(schedule, plan), *_plan(plan)])
 
 
 # --- a change request -----------------------------------------------------------------------
@@ -416,14 +435,14 @@ def change_problems(schedule: Schedule, change: ChangeRequest, today: dt.date
             CHANGE_OVERDUE, f"the change was planned to end {iso_minutes(plan.period[1], plan.tz)}"
             f" but is still {change.status}: record how it went (status implemented, failed "
             "or cancelled) or plan it again", ("spec", "end"), W))
-    return problems
+    return schedule.settle(problems)
 
 
 def check(ctx: Context) -> Iterator[Diagnostic]:
     in_flight = [c for c in ctx.catalog.typed(ChangeRequest).values() if c.status in IN_FLIGHT]
     if not in_flight:
         return
-    schedule = Schedule.of(ctx.catalog, ctx.config.default_timezone)
+    schedule = Schedule.of(ctx.catalog, ctx.config)
     for change in in_flight:
         for problem in change_problems(schedule, change, ctx.today):
             if problem.rule in RULES:  # the others are their own checks' to report

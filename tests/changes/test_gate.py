@@ -165,3 +165,26 @@ def test_a_broken_catalog_is_no_answer(run, make_repo) -> None:
 def test_now_is_the_default(run) -> None:
     code, answer = gate(run, "firewall")
     assert code in (0, 1) and answer["template"] == "firewall-rule-change"
+
+
+def test_the_repository_s_rule_settings_count_as_in_check(run, make_repo) -> None:
+    """itsmctl.yaml's `rules:` apply to the gate as to `check`: a window made a warning lets
+    the change through; a rule turned off is not a reason."""
+    settings = "rules:\n  change-window: warning\n  change-collision: off\n"
+    repo = example_repo(make_repo, {"itsmctl.yaml": settings})
+    code, answer = gate(run, "firewall", "--at", "2026-12-01T20:00:00+01:00", repo=repo)
+    assert (code, rules(answer)) == (0, [("warning", "change-window")])
+    code, answer = gate(run, "firewall", "--at", "2026-12-06T02:30:00+01:00", repo=repo)
+    assert (code, rules(answer)) == (0, [])
+
+
+def test_errors_of_rules_made_warnings_do_not_stop_the_gate(run, make_repo) -> None:
+    broken = {"catalog/x.yaml": "apiVersion: itsmctl/v1\nkind: CatalogItem\n"
+                                "metadata: {name: x}\nspec: {service: nothing}\n"}
+    code, _, err = run("--repo", str(make_repo(broken)), "changes", "gate", "mail")
+    assert code == 2 and "[unknown-reference]" in err
+    repo = make_repo({**broken, "itsmctl.yaml": "rules:\n  unknown-reference: warning\n"},
+                     name="warned")
+    code, _, err = run("--repo", str(repo), "changes", "gate", "mail", "--at",
+                       "2027-01-31T02:00:00+01:00", "--duration", "30m")
+    assert (code, err) == (0, "")
