@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from itsmctl.diagnostics import Diagnostic, Rule, Severity
 from itsmctl.model.typed import ChangeFreeze, ChangeRequest, MaintenanceWindow, StandardChange
-from itsmctl.timecalc import parse_instant, timezone_problem
+from itsmctl.timecalc import parse_instant, parse_rrule, timezone_problem
 from itsmctl.validate.context import Context
 
 E = Severity.ERROR
@@ -31,7 +31,7 @@ def _expired(ctx: Context) -> Iterator[Diagnostic]:
                 "reviewBy forward)", ("spec", "reviewBy"))
 
 
-def _timezone(entity: MaintenanceWindow | ChangeFreeze) -> Iterator[Diagnostic]:
+def _timezone(entity: MaintenanceWindow | ChangeFreeze | ChangeRequest) -> Iterator[Diagnostic]:
     if entity.timezone is not None:
         problem = timezone_problem(entity.timezone)
         if problem:
@@ -51,13 +51,12 @@ def _period(entity: ChangeFreeze | ChangeRequest, tz: str) -> Iterator[Diagnosti
 
 
 def _windows(ctx: Context) -> Iterator[Diagnostic]:
-    from dateutil.rrule import rrulestr
-
     for window in ctx.catalog.typed(MaintenanceWindow).values():
         yield from _timezone(window)
+        tz = window.timezone if timezone_problem(window.timezone) is None else "UTC"
         try:
-            rrulestr(window.rrule, dtstart=dt.datetime(2026, 1, 1))
-        except (ValueError, TypeError, AttributeError) as error:
+            parse_rrule(window.rrule, tz)
+        except ValueError as error:
             yield window.diagnostic(RRULE_INVALID, f"rrule does not parse: {error}",
                                     ("spec", "rrule"))
 
@@ -65,10 +64,10 @@ def _windows(ctx: Context) -> Iterator[Diagnostic]:
 def check(ctx: Context) -> Iterator[Diagnostic]:
     yield from _expired(ctx)
     yield from _windows(ctx)
-    for freeze in ctx.catalog.typed(ChangeFreeze).values():
-        yield from _timezone(freeze)
-        tz = freeze.timezone or ctx.config.default_timezone
+    periods: list[ChangeFreeze | ChangeRequest] = [*ctx.catalog.typed(ChangeFreeze).values(),
+                                                   *ctx.catalog.typed(ChangeRequest).values()]
+    for entity in periods:
+        yield from _timezone(entity)
+        tz = entity.timezone or ctx.config.default_timezone
         if timezone_problem(tz) is None:
-            yield from _period(freeze, tz)
-    for change in ctx.catalog.typed(ChangeRequest).values():
-        yield from _period(change, "UTC")
+            yield from _period(entity, tz)
