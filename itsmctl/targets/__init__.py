@@ -12,7 +12,7 @@ from itsmctl.diagnostics import Result
 from itsmctl.errors import EXIT_OK
 from itsmctl.output import write_tree
 from itsmctl.pipeline import check_catalog
-from itsmctl.targets import backstage, bundle, site
+from itsmctl.targets import backstage, bundle, ical, site
 from itsmctl.targets.base import BuildInput, Output
 
 
@@ -24,7 +24,7 @@ class Target(Protocol):
 
 
 TARGETS: dict[str, Target] = {
-    module.NAME: module for module in (bundle, site, backstage)}
+    module.NAME: module for module in (bundle, site, backstage, ical)}
 
 
 @dataclass

@@ -116,3 +116,15 @@ def test_output_file_and_ref(run, repo: Path, tmp_path: Path) -> None:
 def test_unknown_report_exits_2(run, repo: Path) -> None:
     code, _, err = run("--repo", str(repo), "report", "sla-matrx")
     assert code == 2 and "sla-matrix" in err
+
+
+def test_changes_report_counts_statuses_and_outcomes(run, repo: Path) -> None:
+    data = json.loads(report(run, repo, "changes", "json"))["sections"]
+    rows = {r["status"]: r for r in data["status"]["rows"]}
+    total = sum(r["count"] for r in rows.values())
+    assert total >= 1
+    in_flight = rows["requested"]["count"] + rows["scheduled"]["count"]
+    outcomes = sum(rows[s][o] for s in ("requested", "scheduled")
+                   for o in ("blocked", "pre-approved", "needs-approval"))
+    assert outcomes == in_flight
+    assert data["success"]["rows"][0].keys() == {"implemented", "failed", "rate"}

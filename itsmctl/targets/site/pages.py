@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from itsmctl.changes.outcome import Evaluation, evaluate
 from itsmctl.model.catalog import Catalog
 from itsmctl.model.typed import (
     SLA,
@@ -41,7 +43,9 @@ from itsmctl.targets.site.chips import chips
 from itsmctl.targets.site.render import macro, render
 from itsmctl.targets.site.svg import draw
 from itsmctl.timecalc import WEEKDAYS, Clock, clock_minutes, parse_instant
+from itsmctl.validate.change_requests import Schedule
 
+NEXT_OCCURRENCES = 3  # of a maintenance window, on its pages
 PAGE_SIZE = 250  # rows of a list page: keeps every page small on a large catalog
 SHOWN = 60  # names listed in a card before "and N more"
 T = TypeVar("T")
@@ -64,6 +68,12 @@ NAV = [("services.html", "Services"), ("teams.html", "Teams"), ("slas.html", "SL
 
 def page_of(kind: str, name: str) -> str:
     return f"{KIND_PAGES[kind][0]}/{name}.html"
+
+
+def _span(begin: float, end: float, tz: dt.tzinfo) -> str:
+    start, finish = dt.datetime.fromtimestamp(begin, tz), dt.datetime.fromtimestamp(end, tz)
+    until = f"{finish:%H:%M}" if finish.date() == start.date() else f"{finish:%a %d %b %H:%M}"
+    return f"{start:%a %d %b %H:%M}–{until} {start:%Z}"
 
 
 def by_name(values: Iterable[N]) -> list[N]:
@@ -131,6 +141,12 @@ class Site:
         self._freeze_text = {f.name: self._period(f) for f in self.freezes}
         self._fragments: dict[tuple[str, ...], Any] = {}
         self._boxes: dict[tuple[str, str, bool], layout.Box] = {}
+        self.now, self.config = job.now, job.config
+        self.day_start = dt.datetime.combine(self.today, dt.time(),
+                                             tzinfo=dt.timezone.utc).timestamp()
+        self.schedule = Schedule.of(job.catalog, job.config)
+        self._occurrences: dict[str, list[str]] = {}
+        self._evaluations: dict[str, Evaluation] = {}
 
     def sla_section(self, sla: SLA, root: str) -> Any:
         key = ("sla", sla.name, root)
@@ -165,8 +181,22 @@ class Site:
         return {"text": f"{freeze.start} – {freeze.end} ({tz})", "state": state}
 
     def window_occurrences(self, name: str) -> list[str]:
-        """The next occurrences of a maintenance window, as local times."""
-        return []
+        """The next occurrences of a maintenance window from the build's day, in the
+        window's timezone ('Tue 24 Nov 20:00-22:00 CET')."""
+        if name not in self._occurrences:
+            window = self.schedule.windows.get(name)
+            found = [] if window is None else list(itertools.islice(
+                window.recurrence.upcoming(self.day_start), NEXT_OCCURRENCES))
+            self._occurrences[name] = [_span(begin, end, window.recurrence.tz)
+                                       for begin, end in found] if window else []
+        return self._occurrences[name]
+
+    def evaluation(self, change: ChangeRequest) -> Evaluation:
+        """A change request's outcome, problems and collisions (change enablement's)."""
+        if change.name not in self._evaluations:
+            self._evaluations[change.name] = evaluate(self.catalog, change, self.now,
+                                                      self.config)
+        return self._evaluations[change.name]
 
     def freeze(self, name: str) -> dict[str, Any]:
         return self._freeze_text[name]

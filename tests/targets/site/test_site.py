@@ -126,3 +126,9 @@ def test_state_layers_follow_the_longest_path() -> None:
               layout.Arrow("c", "a")]
     depth = layout._layers(["a", "b", "c"], "a", arrows)
     assert depth == {"a": 0, "b": 1, "c": 2}
+
+
+def test_windows_show_their_next_occurrences(site: Path) -> None:
+    page = (site / "change-calendar.html").read_text()
+    assert "<li>Sun 22 Nov 02:00–06:00 CET</li>" in page  # FREQ=WEEKLY;BYDAY=SU;BYHOUR=2, 4h
+    assert "Sun 22 Nov 02:00–06:00 CET" in (site / "services" / "mail.html").read_text()
