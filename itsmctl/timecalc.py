@@ -544,6 +544,7 @@ def parse_rrule(text: str, tz: str = "UTC") -> Any:
     text = text.strip()
     if not text:
         raise ValueError("the rule is empty")
+    _check_rule_parts(text)
     if "UNTIL" in text.upper() and "COUNT" in text.upper():
         raise ValueError("a rule has COUNT or UNTIL, not both")
     try:
@@ -554,7 +555,7 @@ def parse_rrule(text: str, tz: str = "UTC") -> Any:
                 raise
             rule = rrulestr(text, dtstart=RRULE_ANCHOR.replace(tzinfo=zone))
     except (ValueError, TypeError, AttributeError, KeyError, OverflowError) as error:
-        raise ValueError(str(error) or type(error).__name__) from None
+        raise ValueError(f"a value is not what RFC 5545 allows there ({error})") from None
     if not isinstance(rule, rrule):
         raise ValueError("give one RRULE (RDATE, EXDATE and several rules are not supported)")
     parts: Any = rule
@@ -568,6 +569,34 @@ def parse_rrule(text: str, tz: str = "UTC") -> Any:
         rule = rule.replace(dtstart=_naive_local(start, zone),
                             until=None if until is None else _naive_local(until, zone))
     return rule
+
+
+RRULE_PARTS = ("FREQ", "INTERVAL", "COUNT", "UNTIL", "BYSECOND", "BYMINUTE", "BYHOUR",
+               "BYDAY", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYMONTH", "BYSETPOS", "WKST")
+_RRULE_EXAMPLE = "e.g. FREQ=WEEKLY;BYDAY=SU;BYHOUR=2"
+
+
+def _check_rule_parts(text: str) -> None:
+    """The rule's shape, said in the rule's own terms (before dateutil reads the values):
+    NAME=VALUE parts separated by ';', names RFC 5545 knows, one FREQ."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    rules = [line for line in lines if not line.upper().startswith(("DTSTART", "EXDATE",
+                                                                     "RDATE"))]
+    for line in rules:
+        body = line[6:] if line.upper().startswith("RRULE:") else line
+        names = []
+        for part in body.split(";"):
+            name, sep, value = part.partition("=")
+            if not sep or not name.strip() or not value.strip():
+                raise ValueError(f"'{part}' is not a NAME=VALUE part (a rule is parts "
+                                 f"separated by ';', {_RRULE_EXAMPLE})")
+            name = name.strip().upper()
+            if name not in RRULE_PARTS:
+                raise ValueError(f"unknown part '{name}'{did_you_mean(name, RRULE_PARTS)}; "
+                                 f"the parts are {', '.join(RRULE_PARTS)}")
+            names.append(name)
+        if names.count("FREQ") != 1:
+            raise ValueError(f"a rule has exactly one FREQ ({_RRULE_EXAMPLE})")
 
 
 def _naive_local(value: dt.datetime, zone: dt.tzinfo) -> dt.datetime:

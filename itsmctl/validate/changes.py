@@ -7,14 +7,14 @@ from collections.abc import Iterator
 
 from itsmctl.diagnostics import Diagnostic, Rule, Severity
 from itsmctl.model.typed import ChangeFreeze, ChangeRequest, MaintenanceWindow, StandardChange
-from itsmctl.timecalc import parse_instant, parse_rrule, timezone_problem
-from itsmctl.validate.context import Context
+from itsmctl.timecalc import Recurrence, parse_instant, seconds, timezone, timezone_problem
+from itsmctl.validate.context import YEAR_DAYS, Context
 
 E = Severity.ERROR
 STANDARD_CHANGE_EXPIRED = Rule("standard-change-expired", E,
                                "A standard-change template is past its reviewBy date.")
-RRULE_INVALID = Rule("rrule-invalid", E,
-                     "A maintenance window's RFC 5545 recurrence rule does not parse.")
+RRULE_INVALID = Rule("rrule-invalid", E, "A maintenance window's RFC 5545 recurrence rule "
+                     "does not parse, or has no occurrence in the coming year.")
 TIME_ORDER = Rule("time-order", E, "A time range that ends before it starts, or a date-time "
                   "that is not a real instant.")
 UNKNOWN_TIMEZONE = Rule("unknown-timezone", E, "A timezone that is not a real IANA timezone name.")
@@ -55,10 +55,17 @@ def _windows(ctx: Context) -> Iterator[Diagnostic]:
         yield from _timezone(window)
         tz = window.timezone if timezone_problem(window.timezone) is None else "UTC"
         try:
-            parse_rrule(window.rrule, tz)
+            recurrence = Recurrence(window.rrule, tz, seconds(window.duration))
         except ValueError as error:
             yield window.diagnostic(RRULE_INVALID, f"rrule does not parse: {error}",
                                     ("spec", "rrule"))
+            continue
+        start = dt.datetime.combine(ctx.today, dt.time(), timezone(tz)).timestamp()
+        if next(recurrence.upcoming(start, YEAR_DAYS), None) is None:
+            yield window.diagnostic(
+                RRULE_INVALID, f"the rule {window.rrule!r} has no occurrence in the year from "
+                f"{ctx.today.isoformat()} (a date that does not exist, COUNT=0, an UNTIL in "
+                "the past?)", ("spec", "rrule"))
 
 
 def check(ctx: Context) -> Iterator[Diagnostic]:
