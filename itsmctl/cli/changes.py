@@ -69,8 +69,8 @@ def gate_command(ctx: click.Context, service: str, template: str | None, at: str
                                                    "its end).")
 @click.option("--format", "fmt", type=click.Choice(sorted(changes_calendar.RENDERERS)),
               default="markdown", help="Output format.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="Write to this file (atomically) instead of standard output.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              default=None, help="Write to this file (- for standard output).")
 @ref_option
 @now_option
 @click.pass_context
