@@ -69,6 +69,13 @@ def main() -> None:
     parser.add_argument("--skip-browser", action="store_true")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="itsmctl-bench-site-"))
+    try:
+        run(args, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run(args: argparse.Namespace, work: Path) -> None:
     files = generate(work, args.services)
     (work / ".git").mkdir()  # mark the repository root
     out = work / "out"
@@ -103,7 +110,6 @@ def main() -> None:
         print(f"index.html {key:14} median {statistics.median(values):7.1f} ms   runs "
               + " ".join(f"{v:.0f}" for v in values))
     print("goal: interactive (domInteractive) under 1000 ms")
-    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
