@@ -47,4 +47,4 @@ def test_every_registered_target_names_itself_as_registered() -> None:
     from itsmctl.targets import target
 
     for name in TARGETS:
-        assert target(name).NAME == name
+        assert name == target(name).NAME
