@@ -372,6 +372,17 @@ class Clock:
             table.cover(cursor)
         return table.instant(table.position(cursor) + remaining, opened)
 
+    def dues(self, opened: float, targets: tuple[float | None, ...], pauses: Pauses = ()
+             ) -> tuple[float | None, ...]:
+        """`due` for several targets from one opening (None for a target not set): where
+        the clock starts is found once."""
+        if pauses or any(t is not None and t <= 0 for t in targets):
+            return tuple(None if t is None else self.due(opened, t, pauses) for t in targets)
+        table = self._table
+        table.cover(opened)
+        start = table.position(opened)
+        return tuple(None if t is None else table.instant(start + t, opened) for t in targets)
+
     def elapsed(self, opened: float, until: float, pauses: Pauses = ()) -> float:
         """Open, unpaused seconds counted between `opened` and `until` (rule 7)."""
         if until <= opened:
@@ -437,10 +448,10 @@ def moment(text: str, tz: dt.tzinfo = dt.timezone.utc) -> dt.datetime:
     """An ISO 8601 date-time (or a date: its midnight) as an aware datetime; naive ones
     are read in `tz`. Raises ValueError, also for a year outside FIRST_YEAR..LAST_YEAR
     (due times are computed years ahead, and datetime ends at 9999)."""
-    text = text.strip()
     try:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
+        text = text.strip()
         value = dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     if not FIRST_YEAR <= value.year <= LAST_YEAR:
         raise OutOfRange()
