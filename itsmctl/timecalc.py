@@ -16,21 +16,44 @@ from typing import Any, NamedTuple, Protocol
 
 from itsmctl.text import did_you_mean
 
-_DURATION = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
+FIRST_YEAR, LAST_YEAR = 1900, 9000  # the instants itsmctl computes with
+
+
+class OutOfRange(ValueError):
+    """A date-time outside FIRST_YEAR..LAST_YEAR."""
+
+    def __init__(self) -> None:
+        super().__init__(f"outside the supported years {FIRST_YEAR}-{LAST_YEAR}")
+
+
+_DURATION = re.compile(r"(?:(\d{1,4})w)?(?:(\d{1,5})d)?(?:(\d{1,6})h)?(?:(\d{1,7})m)?")
 
 
 def parse_duration(text: str) -> dt.timedelta:
-    """'1h30m' -> 90 minutes; d = 24 h, w = 7 d (docs/format.md)."""
-    match = _DURATION.match(text)
+    """'1h30m' -> 90 minutes; d = 24 h, w = 7 d (docs/format.md). Each unit has at most
+    as many digits as the schema allows (up to 9999w), so every result is a date span."""
+    match = _DURATION.fullmatch(text)
     if not match or not text:
         raise ValueError(f"not a duration: {text!r}")
     weeks, days, hours, minutes = (int(g) if g else 0 for g in match.groups())
     return dt.timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes)
 
 
+# Files of the timezone database that are not zones of the world: the host's own
+# (`localtime`, which would make results depend on the machine) and technical ones.
+_NOT_ZONES = frozenset({"localtime", "Factory", "posixrules"})
+
+
+@cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones()) - _NOT_ZONES
+
+
 @cache
 def timezone(name: str) -> zoneinfo.ZoneInfo:
-    """An IANA timezone; raises ValueError for a name that does not exist."""
+    """An IANA timezone; raises ValueError for a name that is not one."""
+    if name not in _zone_names():
+        raise ValueError(f"unknown timezone '{name}'")
     try:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError) as error:
@@ -38,7 +61,7 @@ def timezone(name: str) -> zoneinfo.ZoneInfo:
 
 
 def timezone_names() -> list[str]:
-    return sorted(zoneinfo.available_timezones())
+    return sorted(_zone_names())
 
 
 def timezone_problem(name: str) -> str | None:
@@ -57,12 +80,16 @@ def parse_instant(text: str, tz: str, end_of_day: bool = False) -> dt.datetime:
     """
     if "T" not in text.upper() and " " not in text:
         day = dt.date.fromisoformat(text)
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise OutOfRange()
         if end_of_day:
             day += dt.timedelta(days=1)
         return dt.datetime.combine(day, dt.time(), tzinfo=timezone(tz))
     value = dt.datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
     if value.tzinfo is None:
         raise ValueError(f"'{text}' has no UTC offset")
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise OutOfRange()
     return value
 
 
@@ -432,16 +459,6 @@ class Clock:
 def seconds(text: str) -> float:
     """A duration (docs/format.md) in seconds."""
     return parse_duration(text).total_seconds()
-
-
-FIRST_YEAR, LAST_YEAR = 1900, 9000  # the instants itsmctl computes with
-
-
-class OutOfRange(ValueError):
-    """A date-time outside FIRST_YEAR..LAST_YEAR."""
-
-    def __init__(self) -> None:
-        super().__init__(f"outside the supported years {FIRST_YEAR}-{LAST_YEAR}")
 
 
 def moment(text: str, tz: dt.tzinfo = dt.timezone.utc) -> dt.datetime:
