@@ -623,9 +623,25 @@ def _check_rule_parts(text: str) -> None:
             if name not in RRULE_PARTS:
                 raise ValueError(f"unknown part '{name}'{did_you_mean(name, RRULE_PARTS)}; "
                                  f"the parts are {', '.join(RRULE_PARTS)}")
+            _check_rule_value(name, value.strip())
             names.append(name)
         if names.count("FREQ") != 1:
             raise ValueError(f"a rule has exactly one FREQ ({_RRULE_EXAMPLE})")
+
+
+_RULE_LIMITS = {"COUNT": 100_000, "INTERVAL": 10_000}
+
+
+def _check_rule_value(name: str, value: str) -> None:
+    """What keeps a window's rule bounded: COUNT and INTERVAL within limits, and at most
+    one minute and second per hour (a window recurs at most hourly)."""
+    if name in _RULE_LIMITS:
+        if not value.isdigit() or int(value) > _RULE_LIMITS[name]:
+            raise ValueError(f"{name}={value[:20]}: {name} is a number up to "
+                             f"{_RULE_LIMITS[name]:,}")
+    elif name in ("BYMINUTE", "BYSECOND") and "," in value:
+        raise ValueError(f"{name}={value[:40]}: a window recurs at most hourly, so the rule "
+                         f"gives one {name[2:].lower()}")
 
 
 def _naive_local(value: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
