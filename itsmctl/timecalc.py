@@ -26,6 +26,17 @@ class OutOfRange(ValueError):
         super().__init__(f"outside the supported years {FIRST_YEAR}-{LAST_YEAR}")
 
 
+def why_not_a_time(error: ValueError) -> str:
+    """Why a text is not a date or date-time, to follow "'TEXT' is": out of the supported
+    years, a date or time that does not exist (February 30th), or not one at all."""
+    if isinstance(error, OutOfRange):
+        return str(error)
+    message = str(error)
+    if message and not message.startswith("Invalid isoformat") and "offset" not in message:
+        return f"not a real date or time ({message})"
+    return "not a date (YYYY-MM-DD) or an ISO 8601 date-time"
+
+
 _DURATION = re.compile(r"(?:(\d{1,4})w)?(?:(\d{1,5})d)?(?:(\d{1,6})h)?(?:(\d{1,7})m)?")
 
 

@@ -18,10 +18,12 @@ from itsmctl.errors import FatalError
 from itsmctl.model.typed import ChangeRequest, MaintenanceWindow, Service
 from itsmctl.timecalc import (
     Recurrence,
+    moment,
     overlaps,
     parse_instant,
     seconds,
     timezone,
+    why_not_a_time,
 )
 from itsmctl.validate.change_requests import change_tz, planned
 
@@ -157,13 +159,12 @@ def timeline(read: ChangeCatalog, start: float, end: float, now: dt.datetime,
 def _bound(text: str, option: str, tz: str, end_of_day: bool) -> float:
     try:
         return parse_instant(text.strip(), tz, end_of_day=end_of_day).timestamp()
-    except ValueError:
+    except ValueError as error:
         try:  # a date-time without an offset: in the repository's timezone
-            naive = dt.datetime.fromisoformat(text.strip())
-            return naive.replace(tzinfo=timezone(tz)).timestamp()
+            naive = moment(text.strip(), timezone(tz))
         except ValueError:
-            raise FatalError(f"{option}: '{text}' is not a date (YYYY-MM-DD) or an ISO 8601 "
-                             "date-time") from None
+            raise FatalError(f"{option}: '{text}' is {why_not_a_time(error)}") from None
+        return naive.timestamp()
 
 
 def change_calendar(root: Path, ref: str | None, start: str | None, end: str | None,

@@ -29,6 +29,7 @@ from itsmctl.timecalc import transitions
 PRODID = f"-//itsmctl//itsmctl {__version__}//EN"
 STATUSES = ("TENTATIVE", "CONFIRMED", "CANCELLED")
 _MARGIN = 86400.0
+_GAP = 2 * 366 * 86400.0  # instants further apart get observances of their own
 
 
 @dataclass(frozen=True)
@@ -130,11 +131,22 @@ def _offset(value: dt.timedelta) -> str:
     return f"{sign}{hours:02d}{minutes:02d}" + (f"{secs:02d}" if secs else "")
 
 
-def vtimezone(zone: zoneinfo.ZoneInfo, start: float, end: float) -> list[str]:
+def vtimezone(zone: zoneinfo.ZoneInfo, start: float, end: float,
+              *more: tuple[float, float]) -> list[str]:
     """A VTIMEZONE for `zone` between two instants: the offset in force at `start`, then
-    each change of offset until `end` (explicit, no recurrence rules)."""
-    begin = dt.datetime.fromtimestamp(start, zone)
+    each change of offset until `end` (explicit, no recurrence rules). Each of `more`
+    (later, disjoint spans) adds the offset in force at its start and the changes in it,
+    so that an event in year 9000 does not list every change from now until then."""
     lines = ["BEGIN:VTIMEZONE", f"TZID:{zone.key}"]
+    for low, high in ((start, end), *more):
+        lines += _observances(zone, low, high)
+    lines.append("END:VTIMEZONE")
+    return lines
+
+
+def _observances(zone: zoneinfo.ZoneInfo, start: float, end: float) -> list[str]:
+    begin = dt.datetime.fromtimestamp(start, zone)
+    lines: list[str] = []
 
     def part(dst: bool, local: dt.datetime, before: dt.timedelta, after: dt.timedelta,
              name: str) -> None:
@@ -150,8 +162,21 @@ def vtimezone(zone: zoneinfo.ZoneInfo, start: float, end: float) -> list[str]:
         local = dt.datetime.fromtimestamp(change.instant, dt.timezone(change.offset_before))
         part(change.dst_after, local.replace(tzinfo=None), change.offset_before,
              change.offset_after, change.name_after)
-    lines.append("END:VTIMEZONE")
     return lines
+
+
+def _spans(instants: list[float], until: float | None) -> list[tuple[float, float]]:
+    """The stretches of time a zone's observances must cover: its instants, grouped where
+    they lie within _GAP of each other (and everything up to `until`, for recurring
+    events), each widened by _MARGIN."""
+    points = sorted(instants)
+    spans = [[points[0], points[0] if until is None else max(points[0], until)]]
+    for point in points[1:]:
+        if point - spans[-1][1] > _GAP:
+            spans.append([point, point])
+        else:
+            spans[-1][1] = max(spans[-1][1], point)
+    return [(low - _MARGIN, high + _MARGIN) for low, high in spans]
 
 
 def _instant(value: dt.datetime | dt.date) -> float:
@@ -209,11 +234,10 @@ def write_calendar(events: Iterable[Event], *, name: str, stamp: dt.datetime,
             zone = _zone(event.start)
             if zone is not None:
                 spans[zone.key].append(_instant(event.start) + event.duration.total_seconds())
+    until = None if zones_until is None else zones_until.timestamp()
     for key in sorted(zones):
-        first, last = min(spans[key]), max(spans[key])
-        if zones_until is not None:
-            last = max(last, zones_until.timestamp())
-        lines += vtimezone(zones[key], first - _MARGIN, last + _MARGIN)
+        first, *more = _spans(spans[key], until)
+        lines += vtimezone(zones[key], *first, *more)
     for event in listed:
         lines += _event(event, stamp)
     lines.append("END:VCALENDAR")

@@ -14,7 +14,7 @@ import click
 
 from itsmctl.errors import FatalError
 from itsmctl.output import write_report
-from itsmctl.timecalc import moment
+from itsmctl.timecalc import moment, why_not_a_time
 
 
 def parse_now(value: str | None) -> dt.datetime | None:
@@ -24,8 +24,7 @@ def parse_now(value: str | None) -> dt.datetime | None:
     try:
         return moment(value)
     except ValueError as error:
-        raise FatalError(f"--now: '{value}' is not a date (YYYY-MM-DD) or ISO date-time") \
-            from error
+        raise FatalError(f"--now: '{value}' is {why_not_a_time(error)}") from error
 
 
 def now_or_current(value: str | None) -> dt.datetime:

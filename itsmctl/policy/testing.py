@@ -30,7 +30,7 @@ from itsmctl.policy.judge import judge
 from itsmctl.schemas import POLICY_TEST_SCHEMA
 from itsmctl.sources import RawFile, WorkTree, is_policy_test, is_yaml, relative_paths
 from itsmctl.text import FieldPath, did_you_mean
-from itsmctl.timecalc import moment
+from itsmctl.timecalc import moment, why_not_a_time
 from itsmctl.validate.schema import schema_diagnostics
 from itsmctl.yamlio import compose_all, decode, find_node, node_position
 
@@ -176,9 +176,8 @@ class TestFile:
                 continue
             try:
                 moment(str(value["now"]))
-            except ValueError:
-                self._problem_at(place, f"now: {value['now']!r} is not a date (YYYY-MM-DD) or "
-                                        "ISO date-time")
+            except ValueError as error:
+                self._problem_at(place, f"now: {value['now']!r} is {why_not_a_time(error)}")
 
     def _check_names(self) -> None:
         """Every policy a file or case selects exists (else its `expect: none` would pass

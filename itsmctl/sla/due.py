@@ -14,10 +14,10 @@ from itsmctl.timecalc import (
     ClockError,
     Interval,
     IntervalError,
-    OutOfRange,
     merge,
     parse_interval,
     to_instant,
+    why_not_a_time,
 )
 
 
@@ -64,8 +64,7 @@ def option_instant(text: str, option: str, tz: dt.tzinfo) -> float:
     try:
         return to_instant(text, tz)
     except ValueError as error:
-        why = str(error) if isinstance(error, OutOfRange) else "not an ISO 8601 date-time"
-        raise FatalError(f"{option}: '{text}' is {why}") from error
+        raise FatalError(f"{option}: '{text}' is {why_not_a_time(error)}") from error
 
 
 def option_pauses(texts: tuple[str, ...], tz: dt.tzinfo) -> list[Interval]:

@@ -25,8 +25,10 @@ def _check_hours(calendar: Calendar, hours: Mapping[str, tuple[str, ...]]
             start, end = clock_minutes(start_text), clock_minutes(end_text)
             where = ("spec", "hours", day, i)
             if start >= end:
-                yield calendar.diagnostic(CALENDAR_INVALID,
-                                          f"{day}: range {text} ends before it starts", where)
+                problem = "is empty (it ends where it starts)" if start == end \
+                    else "ends before it starts"
+                yield calendar.diagnostic(CALENDAR_INVALID, f"{day}: range {text} {problem}",
+                                          where)
             elif start < previous_end:
                 yield calendar.diagnostic(
                     CALENDAR_INVALID,

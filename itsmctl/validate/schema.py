@@ -12,6 +12,7 @@ from itsmctl.kinds import KIND_NAMES
 from itsmctl.model.documents import Document, Entity
 from itsmctl.schemas import document_schema
 from itsmctl.text import did_you_mean, format_field
+from itsmctl.timecalc import moment, why_not_a_time
 from itsmctl.validate.fastschema import Check, Unsupported, compile_schema, ecma_pattern
 from itsmctl.yamlio import SCHEMA, scalar_at, yaml11_hint
 
@@ -137,6 +138,8 @@ def _diagnostics_for(document: Document, error: Any) -> Iterator[Diagnostic]:
         message += _yaml11(document, path, True)
     elif validator == "const":
         message = f"expected {_show(error.validator_value)}, got {_show(value)}"
+    elif validator == "format" and isinstance(value, str) and _impossible_time(value):
+        message = f"{_show(value)} is {_impossible_time(value)}"
     elif custom:
         message = f"{_show(value)}: {custom}" if not isinstance(value, dict) else custom
     elif validator == "pattern":
@@ -148,7 +151,8 @@ def _diagnostics_for(document: Document, error: Any) -> Iterator[Diagnostic]:
     elif validator == "uniqueItems":
         message = "has duplicate items"
     elif validator == "minLength":
-        message = "must not be empty"
+        least = error.validator_value
+        message = "must not be empty" if least == 1 else f"needs at least {least} characters"
     elif validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         signs = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">",
                  "exclusiveMaximum": "<"}
@@ -157,6 +161,17 @@ def _diagnostics_for(document: Document, error: Any) -> Iterator[Diagnostic]:
         message = error.message
     prefix = f"{format_field(path)}: " if path else ""
     yield document.diagnostic(SCHEMA, f"{prefix}{message}", path)
+
+
+def _impossible_time(value: str) -> str | None:
+    """Why a date or date-time of the right shape is still not one (February 30th, the
+    year 9999), or None."""
+    try:
+        moment(value)
+    except ValueError as error:
+        why = why_not_a_time(error)
+        return None if why.startswith("not a date") else why
+    return None
 
 
 def _yaml11(document: Document, path: tuple[Any, ...], wanted_text: bool) -> str:
@@ -199,6 +214,14 @@ def _envelope(document: Document) -> Diagnostic | None:
         return document.diagnostic(
             UNKNOWN_KIND, f"unknown kind '{kind}'{did_you_mean(kind, KIND_NAMES)}", ("kind",))
     metadata = data.get("metadata")
+    if isinstance(metadata, dict) and metadata.get("name") is not None \
+            and not isinstance(metadata["name"], str):
+        name = metadata["name"]
+        got = _TYPE_NAMES.get(type(name), "a value")
+        got += "" if isinstance(name, (dict, list)) else f" ({_show(name)})"
+        message = f"metadata.name: expected a string, got {got}"
+        return document.diagnostic(ENVELOPE, message + _yaml11(document, ("metadata", "name"),
+                                                                True), ("metadata", "name"))
     if not isinstance(metadata, dict) or not isinstance(metadata.get("name"), str):
         where = ("metadata",) if isinstance(metadata, dict) else ()
         return document.diagnostic(ENVELOPE, "missing metadata.name", where, key=True)

@@ -96,3 +96,15 @@ def test_one_vtimezone_per_zone_and_none_for_utc() -> None:
     decoded = [e.decoded("DTSTART") for e in cal.walk("VEVENT")]
     assert [d.timestamp() for d in decoded] == [e.start.timestamp() for e in events
                                                 if isinstance(e.start, dt.datetime)]
+
+
+def test_events_centuries_apart_get_observances_only_around_them() -> None:
+    event = Event("freeze@test", "a long freeze", dt.datetime(2026, 12, 18, tzinfo=BERLIN),
+                  dt.datetime(9000, 7, 1, tzinfo=BERLIN))
+    text = write_calendar([event], name="t", stamp=STAMP)
+    assert text.count("BEGIN:STANDARD") + text.count("BEGIN:DAYLIGHT") == 2
+    assert "DTSTART:20261217T000000" in text and "DTSTART:90000630T000000" in text
+    [zone] = icalendar.Calendar.from_ical(text).walk("VTIMEZONE")
+    # the offset in force in July 9000 is summer time: the observance before it says so
+    onsets = {str(part["TZNAME"]): part["TZOFFSETTO"].td for part in zone.subcomponents}
+    assert onsets["CEST"] == dt.timedelta(hours=2)

@@ -153,7 +153,7 @@ def test_a_bad_now_is_a_positioned_problem_and_outside_paths_cannot_run(
     code, out, err = run("--repo", str(repo), "policy", "test")
     assert (code, err) == (1, "")
     assert out.startswith("policies/tests/tiered.test.yaml:2:20: error: now: "
-                          "'not-a-date-at-all' is not a date (YYYY-MM-DD) or ISO date-time "
+                          "'not-a-date-at-all' is not a date (YYYY-MM-DD) or an ISO 8601 date-time "
                           "[policy-test]")
     elsewhere = tmp_path / "elsewhere.test.yaml"
     elsewhere.write_text("cases: [{name: x, expect: none}]\n")

@@ -48,7 +48,8 @@ def test_sla_due_naive_time_is_the_calendars_and_pauses_count(run) -> None:
 @pytest.mark.parametrize("args, message", [
     (["gld", "P1", "--opened", "2026-11-20T16:30:00Z"], "unknown SLA 'gld' (did you mean 'gold'?)"),
     (["gold", "P7", "--opened", "2026-11-20T16:30:00Z"], "has no target for priority 'P7'"),
-    (["gold", "P1", "--opened", "yesterday"], "--opened: 'yesterday' is not an ISO 8601"),
+    (["gold", "P1", "--opened", "yesterday"],
+     "--opened: 'yesterday' is not a date (YYYY-MM-DD) or an ISO 8601"),
     (["gold", "P1", "--opened", "2026-11-20T16:30:00Z", "--paused", "x"], "not START/END"),
 ])
 def test_sla_due_bad_arguments_exit_2(run, args: list[str], message: str) -> None:
