@@ -14,6 +14,7 @@ import click
 
 from itsmctl.errors import FatalError
 from itsmctl.output import write_report
+from itsmctl.text import printable
 from itsmctl.timecalc import moment, why_not_a_time
 
 
@@ -35,8 +36,27 @@ now_option = click.option(
     "--now", "now", metavar="TIME",
     help="Judge dates (expiry, reviewBy) and evaluate policies as of this date or ISO "
          "date-time instead of the current time.")
+
+
+def check_ref(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """A git ref option's value(s): a name git could mean, never an empty one (which would
+    quietly read the work tree), one that reads as an option, or one with control
+    characters."""
+    for ref in value if isinstance(value, tuple) else (value,):
+        if ref is None:
+            continue
+        if not ref.strip():
+            raise click.BadParameter("is empty: name a branch, tag or commit")
+        if ref.startswith("-"):
+            raise click.BadParameter(f"'{printable(ref)}' is not a git ref (it starts with '-')")
+        if not ref.isprintable():
+            raise click.BadParameter(f"'{printable(ref)}' is not a git ref (it holds a "
+                                     "control character)")
+    return value
+
+
 ref_option = click.option(
-    "--ref", default=None, metavar="REF",
+    "--ref", default=None, metavar="REF", callback=check_ref,
     help="Read the catalog at this git ref instead of the work tree.")
 
 

@@ -4,7 +4,14 @@ from pathlib import Path
 
 import click
 
-from itsmctl.cli.common import emit, emit_error, progress_bar, ref_option, repo_root
+from itsmctl.cli.common import (
+    check_ref,
+    emit,
+    emit_error,
+    progress_bar,
+    ref_option,
+    repo_root,
+)
 from itsmctl.reporters import replay as replay_output
 from itsmctl.reporters import sla_due
 from itsmctl.sla.due import due_times
@@ -42,7 +49,7 @@ def due(ctx: click.Context, sla_name: str, priority: str, opened: str, paused: t
 @click.argument("tickets", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--from", "source", type=click.Choice(sorted(READERS)),
               default="generic", show_default=True, help="The input's format.")
-@click.option("--ref", "refs", multiple=True, metavar="REF",
+@click.option("--ref", "refs", multiple=True, metavar="REF", callback=check_ref,
               help="Judge under the catalog at this git ref; repeat to compare side by side.")
 @click.option("--sla", "default_sla", metavar="NAME",
               help="The SLA of tickets that name neither an SLA nor a known service.")

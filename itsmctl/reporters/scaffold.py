@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import shlex
+
 from itsmctl.scaffold import Scaffolded
 
 
 def render(done: Scaffolded) -> str:
     git = "" if done.git else "git init && "
     return (f"created {len(done.files)} files in {done.folder}\n"
-            f"next: cd {done.folder} && {git}itsmctl check\n")
+            f"next: cd {shlex.quote(str(done.folder))} && {git}itsmctl check\n")

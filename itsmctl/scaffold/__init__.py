@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -46,6 +47,9 @@ class Scaffolded:
 
 
 def scaffold(folder: Path) -> Scaffolded:
+    if folder.is_symlink() and not folder.exists():
+        raise FatalError(f"'{folder}' is a broken symbolic link (to '{os.readlink(folder)}'); "
+                         "init needs a new or empty folder")
     try:
         if folder.exists() and (not folder.is_dir()
                                 or any(e.name not in _ALLOWED for e in folder.iterdir())):

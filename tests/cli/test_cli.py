@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import NOW, ROOT, git
 
 
@@ -125,6 +127,16 @@ def test_init_scaffolds_a_repository_that_checks_clean(run, tmp_path: Path) -> N
     assert run("init", str(target))[0] == 2
 
 
+def test_init_names_the_folder_as_a_shell_would_and_refuses_a_broken_link(
+        run, tmp_path: Path) -> None:
+    code, out, _ = run("init", str(tmp_path / "my catalog"))
+    assert code == 0 and f"next: cd '{tmp_path}/my catalog' && git init" in out
+    (tmp_path / "dangling").symlink_to("nowhere")
+    code, _, err = run("init", str(tmp_path / "dangling"))
+    assert code == 2 and err.endswith("is a broken symbolic link (to 'nowhere'); init needs a "
+                                      "new or empty folder\n")
+
+
 def test_rules_lists_every_rule(run) -> None:
     code, out, _ = run("rules", "--format", "json")
     assert code == 0
@@ -151,3 +163,14 @@ def test_explain_speaks_yaml_accepts_any_case_and_lists_the_kinds(run) -> None:
     assert code == 0 and out.startswith("KINDS:\n") and "   Service " in out
     _code, out, _ = run("explain", "Calendar.spec.hours.mon")
     assert "HH:MM-HH:MM" in out
+
+
+@pytest.mark.parametrize(("ref", "why"), [
+    ("", "is empty: name a branch, tag or commit"),
+    ("main\nx", "'main\\nx' is not a git ref (it holds a control character)"),
+    ("-x", "'-x' is not a git ref (it starts with '-')"),
+])
+def test_a_ref_that_names_nothing_is_refused_not_read_as_the_work_tree(
+        ref: str, why: str, run, make_repo) -> None:
+    code, _, err = run("--repo", str(make_repo()), "check", f"--ref={ref}")
+    assert code == 2 and err.endswith(f"Invalid value for '--ref': {why}\n")
