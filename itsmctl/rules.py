@@ -12,6 +12,7 @@ from typing import Protocol
 from itsmctl import sources, yamlio
 from itsmctl.diagnostics import Rule, Severity
 from itsmctl.policy import compile, evaluate, testing, waivers
+from itsmctl.targets.rt import compile as rt_compile
 from itsmctl.validate import CHECKS, names, references, schema
 
 
@@ -21,7 +22,8 @@ class DefinesRules(Protocol):
 
 
 RULE_MODULES: list[DefinesRules] = [yamlio, sources, schema, names, references,
-                                    *CHECKS.values(), compile, evaluate, waivers, testing]
+                                    *CHECKS.values(), compile, evaluate, waivers, testing,
+                                    rt_compile]
 
 
 def _gather() -> dict[str, Rule]:
