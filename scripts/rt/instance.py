@@ -181,7 +181,8 @@ class Instance:
             " Description => 'itsmctl tests');\n"
             "  die $msg unless $ok; $out{$name} = $auth; }\n"
             "print JSON::to_json(\\%out);\n")
-        names = "my @ARGV_USERS = (" + ", ".join(json.dumps(u) for u in users) + ");\n"
+        quoted = ("'" + u.replace("\\", "\\\\").replace("'", "\\'") + "'" for u in users)
+        names = "my @ARGV_USERS = (" + ", ".join(quoted) + ");\n"
         return dict(json.loads(self.perl(names + code)))
 
     def stop(self) -> None:

@@ -228,15 +228,13 @@ class Compiler:
         matrix = priority_matrix(self.catalog)
         order = matrix.level_names if matrix else []
         paused = self.paused_statuses()
-        clocks: dict[str, Clock] = {}
+        clocks = {name: Clock.of_calendar(c) for name, c in sorted(calendars.items())}
+        for name, calendar in sorted(calendars.items()):
+            if not calendar.always:
+                self.desired.business_hours[name] = self.business_hours(calendar, clocks[name])
         for name, sla in sorted(self.catalog.typed(SLA).items()):
             calendar = calendars[sla.calendar]
-            clock = clocks.get(calendar.name)
-            if clock is None:
-                clock = clocks[calendar.name] = Clock.of_calendar(calendar)
-                if not calendar.always:
-                    self.desired.business_hours[calendar.name] = self.business_hours(
-                        calendar, clock)
+            clock = clocks[calendar.name]
             for level in sorted(sla.targets, key=lambda lv: (order.index(lv)
                                                             if lv in order else len(order), lv)):
                 self.desired.levels[f"{name}-{level}"] = self.level(

@@ -241,6 +241,9 @@ class Planner:
     # -- workflows, queues, fields ------------------------------------------------------
 
     def lifecycles(self) -> None:
+        # RT's graphical lifecycle editor may drop the marker: a lifecycle that a managed
+        # queue uses is managed too
+        in_use = {str(q.fields.get("Lifecycle")) for q in self.live.queues if q.managed}
         for name, config in self.desired.lifecycles.items():
             listed = name in self.live.lifecycles
             current = self.live.lifecycles.get(name)
@@ -255,7 +258,7 @@ class Planner:
             diffs = json_diffs(ours, config)
             if current.get("disabled"):
                 diffs.append(Diff("disabled", current.get("disabled"), None))
-            managed = current.get("ManagedBy") == MANAGED_BY
+            managed = current.get("ManagedBy") == MANAGED_BY or name in in_use
             if diffs or not managed:
                 self.add(Change(UPDATE if managed else ADOPT, "lifecycle", name, name, diffs,
                                 payload))
@@ -344,7 +347,6 @@ class Planner:
         self.entries("business-hours", ["ServiceBusinessHours"], hours,
                      self.desired.business_hours)
         priorities = config.get("PriorityAsString") or {}
-        managed_names = {q.name for q in self.live.queues if q.managed}
         wanted = {names[k]: v for k, v in self.desired.priorities.items()}
         for queue, levels_of_queue in wanted.items():
             current = priorities.get(queue)
@@ -354,12 +356,6 @@ class Planner:
                                 json_diffs({"levels": current}, {"levels": levels_of_queue}),
                                 {"path": ["PriorityAsString", queue], "value": levels_of_queue,
                                  "before": current}))
-        for queue in sorted(managed_names & set(priorities) - set(wanted)):
-            self.add(Change(UPDATE, "config", f"priorities/{queue}",
-                            f"PriorityAsString {queue}",
-                            [Diff("levels", priorities[queue], None)],
-                            {"path": ["PriorityAsString", queue], "value": None,
-                             "before": priorities[queue]}))
 
     def entries(self, kind: str, path: list[str], live: dict[str, Any],
                 wanted: dict[str, dict[str, Any]]) -> None:
@@ -377,16 +373,13 @@ class Planner:
                 self.add(Change(UPDATE if managed else ADOPT, "config", f"{kind}/{name}",
                                 f"{label} {name}", diffs, payload))
         for name, current in live.items():
-            if name in wanted or not isinstance(current, dict) \
-                    or current.get("ManagedBy") != MANAGED_BY:
-                continue
-            if self.plan.prune:
-                self.add(Change(DISABLE, "config", f"{kind}/{name}", f"{label} {name}",
-                                [Diff(name, "(defined)", None)],
-                                {"path": [*path, name], "value": None, "before": current}))
-            else:
+            if name not in wanted and isinstance(current, dict) \
+                    and current.get("ManagedBy") == MANAGED_BY:
+                # RT merges a hash option from its database into what it holds, so an
+                # entry cannot be dropped before RT restarts: it stays, unused
                 self.plan.notes.append(f"{label} '{name}' is managed by itsmctl but no longer "
-                                       "in the catalog: kept (--prune removes it)")
+                                       "in the catalog: RT keeps configuration entries until "
+                                       "it restarts, so it stays (unused)")
 
     # -- rights and the scrip -----------------------------------------------------------
 
