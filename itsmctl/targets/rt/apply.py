@@ -18,7 +18,7 @@ from typing import Any
 
 from itsmctl.targets.rt.client import Client, Refused, Response
 from itsmctl.targets.rt.desired import EVERYONE, REQUESTOR, parse_marker
-from itsmctl.targets.rt.html import read_form
+from itsmctl.targets.rt.html import read_form, results
 from itsmctl.targets.rt.plan import (
     CREATE,
     DISABLE,
@@ -287,7 +287,7 @@ class Applier:
     # -- configuration, rights, scrip ---------------------------------------------------
 
     def config(self, changes: list[Change]) -> None:
-        current = config_values(read_form(self.client.page("/Admin/Tools/EditConfig.html")))
+        current = config_values(self.client.page("/Admin/Tools/EditConfig.html"))
         for change in changes:
             if norm(_get_path(current, change.payload["path"])) != \
                     norm(change.payload["before"]):
@@ -301,9 +301,9 @@ class Applier:
             if new[option] != current[option]:
                 form += [(option, json.dumps(new[option], sort_keys=True)),
                          (f"{option}-Current", json.dumps(current[option]))]
-        page = read_form(self.client.page("/Admin/Tools/EditConfig.html", form=form))
+        page = self.client.page("/Admin/Tools/EditConfig.html", form=form)
         after = config_values(page)  # the page shows the options as RT holds them now
-        failed = [r for r in page.results if "No changes made" in r or "Couldn't" in r
+        failed = [r for r in results(page) if "No changes made" in r or "Couldn't" in r
                   or "Permission Denied" in r]
         for change in changes:
             if norm(_get_path(after, change.payload["path"])) != norm(change.payload["value"]):

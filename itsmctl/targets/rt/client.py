@@ -200,7 +200,7 @@ class Client:
 
     # -- RT's web pages -----------------------------------------------------------------
 
-    def _login(self) -> None:
+    def login(self) -> None:
         if self._logged_in:
             return
         if self.credentials.token is None:
@@ -222,7 +222,7 @@ class Client:
              | None = None, form: FormData | None = None) -> str:
         """An admin page's HTML: GET with `params`, or POST `form` (with the same-origin
         Referer RT's CSRF protection asks for)."""
-        self._login()
+        self.login()
         query = f"?{urllib.parse.urlencode(params)}" if params else ""
         data = urllib.parse.urlencode(list(form)).encode() if form is not None else None
         request = urllib.request.Request(f"{self.url}{path}{query}", data=data,

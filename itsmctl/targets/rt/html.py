@@ -6,7 +6,9 @@ their layout.
 
 from __future__ import annotations
 
+import html
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -123,3 +125,22 @@ def read_form(text: str) -> Form:
     reader.feed(text)
     reader.close()
     return reader.form
+
+
+def textareas(text: str, names: Iterable[str]) -> dict[str, str]:
+    """The content of the named textareas, without parsing the whole page (RT's System
+    Configuration page is half a megabyte)."""
+    out = {}
+    for name in names:
+        pattern = r'<textarea\b[^>]*\bname="' + re.escape(name) + r'"[^>]*>(.*?)</textarea>'
+        match = re.search(pattern, text, re.S)
+        if match:
+            out[name] = html.unescape(match.group(1))
+    return out
+
+
+def results(text: str) -> list[str]:
+    """The messages RT shows after a change, without parsing the whole page."""
+    return [" ".join(html.unescape(re.sub(r"<[^>]+>", "", item)).split())
+            for block in re.findall(r'<ul class="action-results">(.*?)</ul>', text, re.S)
+            for item in re.findall(r"<li>(.*?)</li>", block, re.S)]

@@ -8,13 +8,14 @@ import json
 import re
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from itsmctl.errors import FatalError
 from itsmctl.targets.rt.client import Client
 from itsmctl.targets.rt.desired import Desired, parse_marker
-from itsmctl.targets.rt.html import Form, read_form
+from itsmctl.targets.rt.html import read_form, textareas
 from itsmctl.targets.rt.scrip import DESCRIPTION as SCRIP_DESCRIPTION
 
 QUEUE_FIELDS = ("Name", "Description", "Lifecycle", "Disabled", "SLADisabled")
@@ -203,12 +204,13 @@ def read_lifecycle(client: Client, name: str) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def config_values(form: Form) -> dict[str, Any]:
+def config_values(page: str) -> dict[str, Any]:
     """The options itsmctl manages, as RT's System Configuration page shows them (in
     effect: RT's database over its files)."""
     out: dict[str, Any] = {}
+    found = textareas(page, CONFIG_OPTIONS)
     for option in CONFIG_OPTIONS:
-        text = form.values.get(option)
+        text = found.get(option)
         if text is None:
             raise FatalError(f"RT's System Configuration page does not offer {option}",
                              "itsmctl needs $ShowEditSystemConfig enabled")
@@ -222,7 +224,7 @@ def config_values(form: Form) -> dict[str, Any]:
 
 
 def read_config(client: Client, live: Live) -> None:
-    live.config = config_values(read_form(client.page("/Admin/Tools/EditConfig.html")))
+    live.config = config_values(client.page("/Admin/Tools/EditConfig.html"))
 
 
 def read_scrip(client: Client, live: Live) -> None:
@@ -248,10 +250,19 @@ def read_live(client: Client, desired: Callable[[], Desired]) -> Live:
     depend on the catalog are done (so the catalog compiles meanwhile)."""
     version = client.connect()
     live = Live(client.url, version)
-    read_objects(client, live)
+    client.login()
+    # RT answers one request at a time per worker; reading in two threads overlaps the
+    # network and the parsing here with RT's work there
+    with ThreadPoolExecutor(2) as pool:
+        pages = pool.submit(_read_pages, client, live)
+        read_objects(client, live)
+        read_related(client, desired(), live)
+        pages.result()
+    return live
+
+
+def _read_pages(client: Client, live: Live) -> None:
     read_acl(client, live)
     read_lifecycles(client, live)
     read_config(client, live)
     read_scrip(client, live)
-    read_related(client, desired(), live)
-    return live

@@ -198,7 +198,8 @@ print JSON::PP->new->canonical->encode(\%options);
 @pytest.mark.skipif(shutil.which("perl") is None, reason="perl is not installed")
 def test_site_config_is_perl_holding_the_same_configuration(example: dict[str, Any]) -> None:
     folder = example["folder"]
-    done = subprocess.run(["perl", "-e", PERL_DUMP, str(folder / "RT_SiteConfig.d/80-itsmctl.pm")],
+    done = subprocess.run(["perl", "-e", PERL_DUMP,
+                           str(folder / "RT_SiteConfig.d/80-itsmctl.pm")],
                           capture_output=True, text=True, check=True)
     config = dict(example["config"])
     config.pop("horizon")
@@ -210,7 +211,8 @@ def test_scrip_code_compiles(example: dict[str, Any], tmp_path: Path) -> None:
     for part in ("condition", "commit"):
         code = (example["folder"] / f"scrips/sla-level.{part}.pl").read_text()
         wrapper = tmp_path / f"{part}.pl"
-        wrapper.write_text(f"use strict; use warnings;\nsub scrip {{ my $self = shift;\n{code}}}\n1;\n")
+        wrapper.write_text("use strict; use warnings;\nsub scrip { my $self = shift;\n"
+                           f"{code}}}\n1;\n")
         done = subprocess.run(["perl", "-c", str(wrapper)], capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def people(rt: Instance, built: dict[str, Any]) -> dict[str, Client]:
+def people(rt: Instance, built: dict[str, Any], applied: tuple[int, str, str]
+           ) -> dict[str, Client]:
     """REST2 clients: root, a requester (an unprivileged customer) and one member of each
     support group, each with their own auth token."""
     root = Client(rt.url, Credentials(user=rt.user, password=rt.password))
@@ -60,6 +62,31 @@ def people(rt: Instance, built: dict[str, Any]) -> dict[str, Client]:
     return clients
 
 
+@pytest.fixture(scope="module")
+def applied(rt: Instance) -> tuple[int, str, str]:
+    """The example catalog applied to the session's empty RT (once per module)."""
+    import contextlib
+    import io
+
+    from itsmctl.cli.main import main
+
+    env = {"RT_URL": rt.url, "RT_USER": rt.user, "RT_PASSWORD": rt.password}
+    saved = {k: os.environ.get(k) for k in (*env, "RT_TOKEN")}
+    os.environ.update(env)
+    os.environ.pop("RT_TOKEN", None)
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(["--repo", str(ROOT), "apply", "--target", "rt", "--yes"])
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return code, out.getvalue(), err.getvalue()
+
+
 def plan_text(run: Any, *args: str) -> tuple[int, str]:
     code, out, err = run("--repo", str(ROOT), "plan", "--target", "rt", "--exit-code", *args)
     assert code in (0, 1), err
@@ -72,16 +99,19 @@ def changes(out: str) -> list[str]:
                                                                      "  ! ")]
 
 
-def test_apply_to_an_empty_rt_then_plan_shows_no_changes(run, rt_env: Instance) -> None:
-    code, out, err = run("--repo", str(ROOT), "apply", "--target", "rt", "--yes")
+def test_apply_to_an_empty_rt_then_plan_shows_no_changes(run, rt_env: Instance,
+                                                         applied: tuple[int, str, str]) -> None:
+    code, out, err = applied
     assert code == 0, out + err
     assert "Apply complete" in out
+    assert "Plan: 117 to create, 0 to update, 0 to disable, 0 to adopt." in out
     code, out = plan_text(run)
     assert code == 0, out
     assert "No changes" in out
 
 
-def test_plan_with_a_token(run, rt_env: Instance, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_plan_with_a_token(run, rt_env: Instance, applied: tuple[int, str, str],
+                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("RT_USER")
     monkeypatch.delenv("RT_PASSWORD")
     monkeypatch.setenv("RT_TOKEN", rt_env.tokens([rt_env.user])[rt_env.user])
@@ -152,8 +182,9 @@ def test_rt_due_is_itsmctl_sla_due_for_every_level(run, rt_env: Instance,
         clock = Clock.of_calendar(calendars[slas[sla]])
         expected = rt_deadline(spec["Response"], utc(message), clock)
         assert utc(ticket["Due"]) == expected, (sla, level, created)
-        assert expected == response_due or expected == clock.clock_start(response_due) \
-            and expected != response_due, (sla, level, "response")
+        # RT's Due is itsmctl's due time; one that falls exactly at a closing time is put
+        # at the next opening by RT (documented): clock_start() is the due time otherwise
+        assert expected == clock.clock_start(response_due), (sla, level, "response")
         team = next(g["key"] for g in built["objects"]["groups"] if g["name"] == queue)
         reply = people[f"staff:{team}"].rest("POST", f"/ticket/{ticket_id}/correspond", {
             "Content": "We are on it.", "ContentType": "text/plain"})
@@ -162,8 +193,7 @@ def test_rt_due_is_itsmctl_sla_due_for_every_level(run, rt_env: Instance,
         expected = rt_deadline(spec["Resolve"], utc(created), clock)
         assert utc(ticket["Due"]) == expected, (sla, level, created, "resolution")
         if "RealMinutes" not in spec["Resolve"] or "BusinessMinutes" not in spec["Resolve"]:
-            assert expected == resolution_due or expected == clock.clock_start(
-                resolution_due), (sla, level, "resolution")
+            assert expected == clock.clock_start(resolution_due), (sla, level, "resolution")
         checked.append((f"{sla}-{level}", iso(response_due), iso(resolution_due),
                         iso(expected)))
     assert len(checked) == 16
