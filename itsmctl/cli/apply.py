@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -13,7 +14,9 @@ from itsmctl.targets.rt.plan import Plan
 from itsmctl.targets.rt.remote import Planned, Request, apply
 
 
-def _confirmer(yes: bool, fmt: str) -> object:
+def _confirmer(yes: bool, fmt: str) -> Callable[[Plan], bool]:
+    """Show the plan; then --yes, or a question on a terminal (never a silent apply)."""
+
     def confirm(plan: Plan) -> bool:
         emit(RENDERERS[fmt](Planned(plan, 0, 0.0)))
         if yes:
@@ -39,7 +42,7 @@ def command(ctx: click.Context, target: str, url: str | None, prune: bool, adopt
             now: str | None) -> int:
     """Make a live Request Tracker hold the catalog: plan, confirm, apply, read back."""
     request = Request(repo_root(ctx), ref, url, prune, adopt, parse_now(now))
-    applied = apply(request, _confirmer(yes, fmt),  # type: ignore[arg-type]
+    applied = apply(request, _confirmer(yes, fmt),
                     lambda change: emit_error(render_progress(change)), plan_file)
     emit(render_applied(applied))
     return applied.exit_code
