@@ -14,6 +14,7 @@ class Config:
     policies: tuple[str, ...] = ("policies",)
     changes: tuple[str, ...] = ("changes",)
     default_timezone: str = "UTC"
+    rules: tuple[tuple[str, str], ...] = ()  # (rule id, off | error | warning | info)
 
     @property
     def folders(self) -> tuple[str, ...]:
@@ -28,4 +29,6 @@ class Config:
             policies=tuple(paths.get("policies", ["policies"])),
             changes=tuple(paths.get("changes", ["changes"])),
             default_timezone=data.get("defaultTimezone", "UTC"),
+            rules=tuple(sorted((rule, "off" if level is False else str(level))
+                               for rule, level in data.get("rules", {}).items())),
         )

@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from itsmctl.config import CONFIG_FILE, Config
-from itsmctl.diagnostics import Diagnostic
+from itsmctl.diagnostics import Diagnostic, Rule, Severity
 from itsmctl.errors import FatalError
 from itsmctl.model.documents import Document, SourceFile
 from itsmctl.schemas import CONFIG_SCHEMA
-from itsmctl.sources import RawFile, Source
-from itsmctl.validate.schema import schema_diagnostics
-from itsmctl.yamlio import YamlProblem, decode, parse_documents
+from itsmctl.sources import SYMLINK_ESCAPE, UNREADABLE_FILE, RawFile, Source
+from itsmctl.timecalc import timezone_problem
+from itsmctl.validate.schema import ENVELOPE, UNKNOWN_FIELD, UNKNOWN_KIND, schema_diagnostics
+from itsmctl.yamlio import (
+    DUPLICATE_KEY,
+    ENCODING,
+    SCHEMA,
+    YAML_SYNTAX,
+    YAML_TAG,
+    YAML_TOO_LARGE,
+    YamlProblem,
+    decode,
+    parse_documents,
+)
+
+SETTINGS = Rule("settings", Severity.ERROR, "itsmctl.yaml holds a value that cannot be used: "
+                "an unknown timezone, or a folder outside the repository or that does not exist.")
+RULES = (SETTINGS,)
 
 
 @dataclass
@@ -24,6 +40,7 @@ class Loaded:
     files: list[str] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    settings: Document | None = None  # itsmctl.yaml, to point at its lines
 
 
 def problem_diagnostic(path: str, problem: YamlProblem) -> Diagnostic:
@@ -31,31 +48,90 @@ def problem_diagnostic(path: str, problem: YamlProblem) -> Diagnostic:
                       problem.rule.severity)
 
 
-def parse_config(text: str | None) -> Config:
-    """The settings; anything wrong with them stops the command (exit 2)."""
-    if text is None:
-        return Config()
+@dataclass
+class Settings:
+    config: Config
+    warnings: list[Diagnostic] = field(default_factory=list)
+    present: bool = False  # the repository has an itsmctl.yaml
+    document: Document | None = None
+
+
+# Rules whose failure means a document is not read at all: turning them off would make
+# documents vanish without a word, so `rules:` cannot change them.
+FIXED_RULES = frozenset(rule.id for rule in (
+    YAML_SYNTAX, DUPLICATE_KEY, YAML_TAG, YAML_TOO_LARGE, ENCODING, SCHEMA, SYMLINK_ESCAPE,
+    UNREADABLE_FILE, ENVELOPE, UNKNOWN_KIND, UNKNOWN_FIELD, SETTINGS))
+
+
+def _path_problem(path: str) -> str | None:
+    normal = posixpath.normpath(path)
+    if posixpath.isabs(path) or path.startswith("~"):
+        return f"'{path}' is not a path inside the repository (write it relative to the root)"
+    if normal == ".." or normal.startswith("../"):
+        return f"'{path}' leaves the repository"
+    return None
+
+
+def _check_settings(document: Document, source: Source) -> tuple[list[Diagnostic],
+                                                                   list[Diagnostic]]:
+    """(errors, warnings) beyond the schema: the timezone, and every configured folder."""
+    errors, warnings = [], []
+    data = document.data
+    if "defaultTimezone" in data:
+        problem = timezone_problem(data["defaultTimezone"])
+        if problem:
+            errors.append(document.diagnostic(SETTINGS, problem, ("defaultTimezone",)))
+    for rule_id in data.get("rules", {}):
+        if rule_id in FIXED_RULES:
+            errors.append(document.diagnostic(
+                SETTINGS, f"rules: '{rule_id}' cannot be changed: a document that fails it is "
+                "not read", ("rules", rule_id), key=True))
+    for key, folders in data.get("paths", {}).items():
+        for index, folder in enumerate(folders):
+            where = ("paths", key, index)
+            problem = _path_problem(folder)
+            if problem:
+                errors.append(document.diagnostic(SETTINGS, f"paths.{key}: {problem}", where))
+            elif not source.is_folder(posixpath.normpath(folder)):
+                warnings.append(document.diagnostic(
+                    SETTINGS, f"paths.{key}: there is no folder '{folder}'", where,
+                    severity=Severity.WARNING))
+    return errors, warnings
+
+
+def _fatal(diagnostics: list[Diagnostic]) -> FatalError:
+    return FatalError("settings cannot be used:\n" +
+                      "\n".join(d.format() for d in sorted(diagnostics)))
+
+
+def read_settings(source: Source) -> Settings:
+    """The settings of itsmctl.yaml (defaults without one). A settings file that cannot
+    be read or used stops the command with its positioned diagnostics (exit 2)."""
+    data = source.read(CONFIG_FILE)
+    if data is None:
+        return Settings(Config())
+    text, problem = decode(data)
+    if problem is not None or text is None:
+        assert problem is not None
+        raise _fatal([problem_diagnostic(CONFIG_FILE, problem)])
     documents, problems = parse_documents(text)
     if problems:
-        p = problems[0]
-        raise FatalError(f"{CONFIG_FILE}:{p.line}:{p.column}: {p.message} [{p.rule.id}]")
+        raise _fatal([problem_diagnostic(CONFIG_FILE, p) for p in problems])
     if not documents:
-        return Config()
+        return Settings(Config(), present=True)
     document = Document(SourceFile(CONFIG_FILE, text), 0, documents[0].data, 1, 1)
-    diagnostics = schema_diagnostics(document, CONFIG_SCHEMA)
-    if diagnostics:
-        raise FatalError("\n".join(d.format() for d in sorted(diagnostics)))
-    return Config.from_data(document.data)
+    errors = schema_diagnostics(document, CONFIG_SCHEMA)
+    warnings: list[Diagnostic] = []
+    if not errors:
+        errors, warnings = _check_settings(document, source)
+    if errors:
+        raise _fatal(errors)
+    return Settings(Config.from_data(document.data), warnings, present=True,
+                    document=document)
 
 
 def read_config(source: Source) -> Config:
-    data = source.read(CONFIG_FILE)
-    if data is None:
-        return parse_config(None)
-    text, problem = decode(data)
-    if problem is not None:
-        raise FatalError(f"{CONFIG_FILE}:{problem.line}:{problem.column}: {problem.message}")
-    return parse_config(text)
+    return read_settings(source).config
 
 
 def read_files(raw_files: Iterable[RawFile], loaded: Loaded) -> None:
@@ -79,7 +155,20 @@ def read_files(raw_files: Iterable[RawFile], loaded: Loaded) -> None:
             Document(source_file, d.index, d.data, d.line, d.column) for d in documents)
 
 
-def load(source: Source, config: Config | None = None) -> Loaded:
-    loaded = Loaded(config or read_config(source), source.label)
-    read_files(source.files(loaded.config.folders), loaded)
+def load(source: Source, config: Config | None = None, require: bool = True) -> Loaded:
+    """Every document of the catalog folders; a source with none of them is no catalog
+    (unless not `require`d)."""
+    settings = Settings(config) if config is not None else read_settings(source)
+    loaded = Loaded(settings.config, source.label, settings=settings.document)
+    if settings.present:
+        loaded.files.append(CONFIG_FILE)
+    loaded.diagnostics.extend(settings.warnings)
+    folders = settings.config.folders
+    if require and not any(source.is_folder(folder) for folder in folders):
+        raise FatalError(
+            f"no catalog in {source.location}: none of the folders {', '.join(folders)} "
+            "exists",
+            "run itsmctl in a catalog repository (or give --repo DIR); itsmctl init DIR "
+            "starts one; itsmctl.yaml's paths name the folders")
+    read_files(source.files(folders), loaded)
     return loaded

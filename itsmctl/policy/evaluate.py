@@ -18,9 +18,11 @@ from itsmctl.diagnostics import Diagnostic, Rule, Severity
 from itsmctl.kinds import POLICY, ref
 from itsmctl.model.catalog import Catalog
 from itsmctl.model.documents import Entity
+from itsmctl.model.references import graph_of
 from itsmctl.policy import sandbox
-from itsmctl.policy.compile import POLICY_UNSAFE
+from itsmctl.policy.compile import POLICY_INVALID, POLICY_UNSAFE
 from itsmctl.policy.context import resolved_documents
+from itsmctl.policy.limits import LimitExceeded
 from itsmctl.policy.waivers import apply_waivers
 from itsmctl.text import FieldPath, parse_field
 
@@ -32,7 +34,8 @@ RULES = (POLICY_LIMIT,)
 @dataclass(frozen=True)
 class Assertion:
     source: str
-    path: FieldPath
+    path: FieldPath  # where its findings point, in the judged document
+    where: FieldPath  # the assertion itself, in the policy
     check: sandbox.Expression
 
 
@@ -54,10 +57,13 @@ class CompiledPolicy:
         spec = entity.spec
         match = spec.get("match", {})
         assertions = []
-        for item in spec["assert"]:
-            source, path = (item["that"], parse_field(item.get("path", ""))) \
-                if isinstance(item, dict) else (item, ())
-            assertions.append(Assertion(source, path, sandbox.compiled_expression(source)))
+        for index, item in enumerate(spec["assert"]):
+            if isinstance(item, dict):
+                source, path = item["that"], parse_field(item.get("path", ""))
+                where: FieldPath = ("spec", "assert", index, "that")
+            else:
+                source, path, where = item, (), ("spec", "assert", index)
+            assertions.append(Assertion(source, path, where, sandbox.compiled_expression(source)))
         rule = Rule(f"policy/{entity.name}", Severity(spec.get("severity", "error")),
                     str(entity.metadata.get("title") or entity.name))
         return cls(entity, rule,
@@ -92,41 +98,84 @@ def _stop_on_refusal(error: Exception, path: FieldPath) -> None:
         raise Stopped(error, path) from error
 
 
-def _findings_on(policy: CompiledPolicy, entity: Entity, scope: sandbox.Scope
-                 ) -> Iterable[Diagnostic]:
-    """The findings of one policy on one entity; a sandbox refusal raises Stopped."""
-    context = scope.variables
+@dataclass
+class _Run:
+    """One policy's evaluation: its findings, and the documents its expressions failed on
+    (to tell a policy's own mistake from a document's gap once all are seen)."""
+
+    policy: CompiledPolicy
+    findings: list[Diagnostic] = field(default_factory=list)
+    when_failed: list[tuple[Entity, BaseException]] = field(default_factory=list)
+    failed: dict[int, list[tuple[Entity, BaseException]]] = field(default_factory=dict)
+    judged: dict[int, int] = field(default_factory=dict)  # assertion -> documents judged
+
+
+def _judge_entity(run: _Run, entity: Entity, scope: sandbox.Scope) -> None:
+    """One policy on one entity; a sandbox refusal raises Stopped."""
+    policy = run.policy
     if policy.when is not None:
         try:
             if not scope.evaluate(policy.when):
                 return
         except Exception as error:
             _stop_on_refusal(error, ("spec", "match", "when"))
-            yield _finding(policy, entity, f"policy '{policy.name}' could not evaluate "
-                           f"match.when on {entity.ref}: {sandbox.describe(error)}")
+            run.when_failed.append((entity, error))
             return
     for index, assertion in enumerate(policy.assertions):
+        run.judged[index] = run.judged.get(index, 0) + 1
         try:
             if scope.evaluate(assertion.check):
                 continue
         except Exception as error:
             _stop_on_refusal(error, ("spec", "assert", index))
-            yield _finding(policy, entity, f"policy '{policy.name}' could not evaluate "
-                           f"`{assertion.source}` on {entity.ref}: {sandbox.describe(error)}",
-                           assertion.path)
+            run.failed.setdefault(index, []).append((entity, error))
             continue
         try:
-            message = sandbox.render(policy.message, context)
+            message = sandbox.render(policy.message, scope.variables)
         except Exception as error:
             _stop_on_refusal(error, ("spec", "message"))
             message = (f"{entity.ref} fails policy '{policy.name}' (`{assertion.source}`); its "
                        f"message template failed: {sandbox.describe(error)}")
-        yield _finding(policy, entity, message, assertion.path)
+        run.findings.append(_finding(policy, entity, message, assertion.path))
+
+
+def _on(failures: list[tuple[Entity, BaseException]]) -> str:
+    refs = [entity.ref for entity, _ in failures]
+    shown = ", ".join(refs[:3]) + (f" and {len(refs) - 3} more" if len(refs) > 3 else "")
+    return f"{len(refs)} document{'s' if len(refs) > 1 else ''} ({shown}): " \
+           f"{sandbox.describe(failures[0][1])}"
+
+
+def _conclude(run: _Run, outcome: Outcome) -> None:
+    """Failures of the policy's own making are one diagnostic at the expression: any of
+    `match.when`, or an assertion that failed on every document it judged. An assertion
+    that fails on some documents only is a finding on each (they lack what it reads)."""
+    policy = run.policy
+    if run.when_failed:
+        outcome.problems.append(policy.entity.diagnostic(
+            POLICY_INVALID, f"policy '{policy.name}': match.when cannot be evaluated on "
+            f"{_on(run.when_failed)}", ("spec", "match", "when")))
+    own_mistake = False
+    for index, failures in sorted(run.failed.items()):
+        assertion = policy.assertions[index]
+        if len(failures) == run.judged[index]:
+            own_mistake = True
+            outcome.problems.append(policy.entity.diagnostic(
+                POLICY_INVALID, f"policy '{policy.name}': `{assertion.source}` cannot be "
+                f"evaluated on any of the {_on(failures)}", assertion.where))
+            continue
+        run.findings.extend(_finding(
+            policy, entity, f"policy '{policy.name}' could not evaluate `{assertion.source}` "
+            f"on {entity.ref}: {sandbox.describe(error)}", assertion.path)
+            for entity, error in failures)
+    outcome.findings.extend(dict.fromkeys(run.findings))  # two failed assertions, one place
+    if not run.when_failed and not own_mistake:
+        outcome.evaluated.add(policy.name)
 
 
 def _stopped(policy: CompiledPolicy, entity: Entity | None, error: BaseException,
              path: FieldPath = ("spec",)) -> Diagnostic:
-    rule = POLICY_LIMIT if isinstance(error, sandbox.LimitExceeded) else POLICY_UNSAFE
+    rule = POLICY_LIMIT if isinstance(error, LimitExceeded) else POLICY_UNSAFE
     where = f" (while evaluating {entity.ref})" if entity is not None else ""
     return policy.entity.diagnostic(
         rule, f"policy '{policy.name}' was stopped{where}: {sandbox.describe(error)}; "
@@ -139,7 +188,7 @@ def evaluate(policy: CompiledPolicy, subjects: dict[str, list[Entity]],
     """Judge every subject the policy matches; `scopes` (one per entity, shared by all
     policies) spares building a Jinja2 context per policy and entity."""
     limit = sandbox.TIME_LIMIT
-    found: list[Diagnostic] = []
+    run = _Run(policy)
     entity: Entity | None = None
     documents = base["catalog"]
     started = time.perf_counter()
@@ -151,23 +200,37 @@ def evaluate(policy: CompiledPolicy, subjects: dict[str, list[Entity]],
                     if scope is None:
                         scope = scopes[entity.ref] = sandbox.Scope(
                             dict(base, entity=documents[kind][entity.name]))
-                    found.extend(_findings_on(policy, entity, scope))
+                    _judge_entity(run, entity, scope)
                     if time.perf_counter() - started > limit:
-                        raise sandbox.LimitExceeded("time limit exceeded")
+                        raise LimitExceeded("time limit exceeded")
     except Stopped as stop:
         outcome.problems.append(_stopped(policy, entity, stop.error, stop.path))
         return
-    except sandbox.LimitExceeded as error:  # the time budget, between two expressions
+    except LimitExceeded as error:  # the time budget, between two expressions
         outcome.problems.append(_stopped(policy, entity, error))
         return
-    outcome.findings.extend(dict.fromkeys(found))  # two failed assertions, one place: once
-    outcome.evaluated.add(policy.name)
+    _conclude(run, outcome)
+
+
+def _dependants(catalog: Catalog, broken: set[str]) -> set[str]:
+    """Every document that names one of `broken`, directly or through others."""
+    graph = graph_of(catalog)
+    found: set[str] = set()
+    frontier = list(broken)
+    while frontier:
+        for source in graph.referrers(frontier.pop(), derived=True):
+            if source not in found:
+                found.add(source)
+                frontier.append(source)
+    return found
 
 
 def run_policies(catalog: Catalog, prior: Iterable[Diagnostic], today: dt.date,
                  now: dt.datetime) -> Outcome:
-    """Evaluate every policy over the entities no earlier stage found an error in."""
+    """Evaluate every policy over the entities no earlier stage found an error in, and
+    that do not depend on a document that failed its schema (they would see it missing)."""
     failed = {ref(d.kind, str(d.name)) for d in prior if d.severity is Severity.ERROR and d.kind}
+    failed |= _dependants(catalog, set(catalog.invalid))
     subjects: dict[str, list[Entity]] = {}
     for entity in catalog:
         if entity.ref not in failed:

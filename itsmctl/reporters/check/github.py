@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from itsmctl.diagnostics import Result, Severity
+from itsmctl.reporters.check.text import summary
+from itsmctl.text import printable
 
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
 def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A workflow command's message: lines joined by %0A (GitHub shows them as lines),
+    anything else that would break or disguise the line escaped."""
+    lines = text.replace("%", "%25").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "%0A".join(printable(line) for line in lines)
 
 
 def _property(text: str) -> str:
-    return _data(text).replace(":", "%3A").replace(",", "%2C")
+    return printable(text.replace("%", "%25")).replace(":", "%3A").replace(",", "%2C")
 
 
 def render(result: Result, color: bool = False) -> str:
@@ -24,4 +29,5 @@ def render(result: Result, color: bool = False) -> str:
             f"::{_LEVELS[d.severity]} file={_property(d.path)},line={d.line},col={d.column},"
             f"title={_property('itsmctl ' + d.rule)}::{_data(d.message)}"
         )
+    lines.append(summary(result))  # a plain line in the log, as the text format ends
     return "".join(line + "\n" for line in lines)
