@@ -59,7 +59,7 @@ Set($LogToSTDERR, 'warning');
 Set($Timezone, 'UTC');
 Set($BcryptCost, 4);
 Set($WebSessionClass, 'Apache::Session::File');
-$RT::MasonDataDir = '{dir}/mason_data';
+$RT::MasonDataDir = '{mason}';
 $RT::MasonSessionDir = '{dir}/session_data';
 $RT::VarPath = '{dir}';
 1;
@@ -72,6 +72,11 @@ def missing() -> str | None:
         if not path.exists():
             return HOW_TO_GET_RT
     return None
+
+
+def shared_mason_cache() -> Path:
+    """A per-user folder for RT's compiled pages, kept between test runs."""
+    return Path(tempfile.gettempdir()) / f"itsmctl-rt-mason-{os.getuid()}"
 
 
 def free_port() -> int:
@@ -88,6 +93,9 @@ class Instance:
 
     folder: Path | None = None
     port: int = 0
+    # where Mason keeps RT's compiled pages: shared between instances, it spares each new
+    # one compiling them again (default: inside the instance's folder)
+    mason_cache: Path | None = None
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     _made_folder: bool = False
 
@@ -119,9 +127,11 @@ class Instance:
         self.port = self.port or free_port()
         folder = self.folder
         (folder / "RT_SiteConfig.d").mkdir(parents=True, exist_ok=True)
-        for sub in ("mason_data", "session_data"):
-            (folder / sub).mkdir(exist_ok=True)
-        (folder / "RT_SiteConfig.pm").write_text(SITE_CONFIG.format(dir=folder, port=self.port))
+        mason = self.mason_cache or folder / "mason_data"
+        for sub in (mason, folder / "session_data"):
+            sub.mkdir(parents=True, exist_ok=True)
+        (folder / "RT_SiteConfig.pm").write_text(
+            SITE_CONFIG.format(dir=folder, port=self.port, mason=mason))
         if not (folder / "rt.sqlite").exists():
             (folder / "root-password").write_text(ROOT_PASSWORD + "\n")
             setup = subprocess.run(

@@ -37,6 +37,7 @@ from itsmctl.targets.rt.state import (
     read_lifecycle,
     read_scrip_fields,
     read_values,
+    scrip_fields,
 )
 
 REST_KIND = ("user", "group", "queue", "customfield")
@@ -88,6 +89,7 @@ class Applier:
         self.requestors = {int(k): v for k, v in ids.get("requestors", {}).items()}
         self.lifecycles_read_at = lifecycles_read_at
         self.created: list[tuple[Change, int]] = []  # REST2 creations not yet read back
+        self.new_objects: set[tuple[str, int]] = set()  # queues and fields made by this apply
 
     def refuse(self, change: Change, why: str) -> Refused:
         return Refused(f"{change.kind} '{change.label}': {why}")
@@ -119,6 +121,8 @@ class Applier:
             record_id = int(created["id"])
             self.ids[kind][change.key] = record_id
             self.created.append((change, record_id))
+            if kind in OBJECT_CLASS:
+                self.new_objects.add((OBJECT_CLASS[kind], record_id))
             return
         fields = {"Disabled": 1} if change.action == DISABLE else payload["fields"]
         record_id = int(payload["id"])
@@ -149,8 +153,8 @@ class Applier:
                 self.compare(change, found.get(record_id, {}), fields)
                 if kind == "user" and record_id not in staff:
                     raise self.refuse(change, "RT did not make the user privileged")
-                if kind == "queue":
-                    self.find_requestor_role(record_id)
+            if kind == "queue":
+                self.find_requestor_roles()
 
     def privileged(self) -> set[int]:
         groups = self.client.search("/groups", [{"field": "Domain", "value": "SystemInternal"},
@@ -159,12 +163,14 @@ class Applier:
         return {int(m["id"]) for g in groups for m in self.client.search(
             f"/group/{g['id']}/members", None, (), disabled=False)}
 
-    def find_requestor_role(self, queue_id: int) -> None:
+    def find_requestor_roles(self) -> None:
+        """The Requestor role groups RT made with the new queues (one search)."""
         for item in self.client.search("/groups", [
                 {"field": "Domain", "value": "RT::Queue-Role"},
-                {"field": "Name", "value": "Requestor"},
-                {"field": "Instance", "value": str(queue_id)}], ("Name",)):
-            self.requestors[queue_id] = int(item["id"])
+                {"field": "Name", "value": "Requestor"}], ("Instance",)):
+            instance = item.get("Instance")
+            if isinstance(instance, dict) and instance.get("id"):
+                self.requestors[int(instance["id"])] = int(item["id"])
 
     def members(self, change: Change) -> None:
         group = self.ids["group"][change.key]
@@ -240,11 +246,13 @@ class Applier:
         request after it loads every new one; the last save comes a second after the
         first, so that the reload after it loads them all.
         """
+        new = [c for c in changes if not c.payload["exists"]]
         for change in changes:
+            if change in new and change.payload["before"] is None:
+                continue  # RT's editor refuses to create one that appeared meanwhile
             current = read_lifecycle(self.client, change.payload["name"])
             if norm(current) != norm(change.payload["before"]):
                 raise self.refuse(change, CHANGED_SINCE_PLAN)
-        new = [c for c in changes if not c.payload["exists"]]
         self.wait_since(self.lifecycles_read_at)
         for change in new:
             page = read_form(self.client.page("/Admin/Lifecycles/Create.html", form=[
@@ -312,7 +320,8 @@ class Applier:
 
     def rights(self, changes: list[Change]) -> None:
         live = Live(self.client.url, "")
-        read_acl(self.client, live)
+        if any(self.resolve(c)[1:] not in self.new_objects for c in changes):
+            read_acl(self.client, live)  # objects made just now have no rights to keep
         form: list[tuple[str, str]] = []
         tuples = []
         for change in changes:
@@ -361,6 +370,7 @@ class Applier:
             scrip_id = int(form.values.get("id") or 0)
             if not scrip_id or parse_marker(form.values.get("Description")) is None:
                 raise self.refuse(change, "RT did not create it: " + "; ".join(form.results))
+            after = scrip_fields(form, scrip_id)  # RT answers with the new scrip's page
         else:
             scrip_id = int(payload["id"])
             current = read_scrip_fields(self.client, scrip_id)
@@ -374,7 +384,7 @@ class Applier:
             self.client.page("/Admin/Scrips/Modify.html", form=[
                 ("id", str(scrip_id)), ("Update", "1"), ("SetEnabled", "1"), *enabled,
                 *{**keep, **fields}.items()])
-        after = read_scrip_fields(self.client, scrip_id)
+            after = read_scrip_fields(self.client, scrip_id)
         wrong = [k for k, v in fields.items() if after.get(k, "").strip() != v.strip()]
         if wrong or after["Enabled"] != (change.action != DISABLE):
             raise self.refuse(change, "RT did not take " + ", ".join(wrong or ["Enabled"]))

@@ -73,6 +73,7 @@ class Compiler:
         self.workflows = catalog.typed(Workflow)
         first = dt.date(now.year, 1, 1)
         self.horizon = (first, dt.date(now.year + HOLIDAY_YEARS - 1, 12, 31))
+        self.fitting: dict[str, int] = {}  # calendar -> business minutes RT surely finds
 
     def warn(self, entity: Service | Team | SLA | Calendar | Workflow | Category | CatalogItem,
              message: str, path: tuple[str | int, ...] = (), key: bool = False) -> None:
@@ -290,11 +291,12 @@ class Compiler:
                          clock: Clock) -> dict[str, object]:
         """Business minutes, or, for a target longer than RT can search, the business
         minutes that fit plus whole weeks of real time."""
-        first, last = self.horizon
-        fits = math.floor(clock.least_open_time(first, last, SEARCH_DAYS) / 60) - 1
+        fits = self.fits(clock)
         if minutes <= fits:
             return {"BusinessMinutes": minutes}
         weekly = sum(end - start for day in clock.weekly for start, end in day)
+        if weekly <= 0:  # never open: `check` reports it (sla-unreachable)
+            return {"BusinessMinutes": minutes}
         weeks = math.ceil((minutes - fits) / weekly)
         business = minutes - round(weeks * weekly)
         field = "response" if kind == "Response" else "resolution"
@@ -305,6 +307,14 @@ class Compiler:
                   f"falls in those last {weeks} week(s))",
                   ("spec", "targets", level, field))
         return {"BusinessMinutes": business, "RealMinutes": weeks * WEEK_MINUTES}
+
+    def fits(self, clock: Clock) -> int:
+        """The business minutes RT is sure to find within its search, for a calendar."""
+        if clock.name not in self.fitting:
+            first, last = self.horizon
+            self.fitting[clock.name] = math.floor(
+                clock.least_open_time(first, last, SEARCH_DAYS) / 60) - 1
+        return self.fitting[clock.name]
 
     def business_hours(self, calendar: Calendar, clock: Clock) -> dict[str, object]:
         out: dict[str, object] = {"ManagedBy": MANAGED_BY}

@@ -15,7 +15,7 @@ from typing import Any
 from itsmctl.errors import FatalError
 from itsmctl.targets.rt.client import Client
 from itsmctl.targets.rt.desired import Desired, parse_marker
-from itsmctl.targets.rt.html import read_form, textareas
+from itsmctl.targets.rt.html import Form, read_form, textareas
 from itsmctl.targets.rt.scrip import DESCRIPTION as SCRIP_DESCRIPTION
 
 QUEUE_FIELDS = ("Name", "Description", "Lifecycle", "Disabled", "SLADisabled")
@@ -237,7 +237,12 @@ def read_scrip(client: Client, live: Live) -> None:
 
 
 def read_scrip_fields(client: Client, scrip_id: int) -> dict[str, Any]:
-    form = read_form(client.page("/Admin/Scrips/Modify.html", {"id": scrip_id}))
+    return scrip_fields(read_form(client.page("/Admin/Scrips/Modify.html", {"id": scrip_id})),
+                        scrip_id)
+
+
+def scrip_fields(form: Form, scrip_id: int) -> dict[str, Any]:
+    """A scrip's fields from its page in RT's admin UI."""
     out: dict[str, Any] = {name: form.values.get(name, "").replace("\r\n", "\n")
                            for name in SCRIP_FIELDS}
     out["id"] = scrip_id

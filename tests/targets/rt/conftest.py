@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from scripts.rt.instance import Instance, missing
+from scripts.rt.instance import Instance, missing, shared_mason_cache
 
 
 @pytest.fixture(scope="session")
@@ -21,7 +21,7 @@ def rt() -> Iterator[Instance]:
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI=true and {problem}", pytrace=False)
         pytest.skip(problem)
-    instance = Instance()
+    instance = Instance(mason_cache=shared_mason_cache())
     try:
         instance.start()
     except RuntimeError as error:
