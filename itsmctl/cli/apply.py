@@ -9,7 +9,7 @@ import click
 from itsmctl.cli.common import emit, emit_error, now_option, parse_now, ref_option, repo_root
 from itsmctl.cli.rt_options import live_target_options
 from itsmctl.errors import FatalError
-from itsmctl.reporters.rt_plan import RENDERERS, render_applied, render_progress
+from itsmctl.reporters.rt_plan import APPLIED, RENDERERS, render_progress
 from itsmctl.targets.rt.plan import Plan
 from itsmctl.targets.rt.remote import Planned, Request, apply
 
@@ -18,9 +18,13 @@ def _confirmer(yes: bool, fmt: str) -> Callable[[Plan], bool]:
     """Show the plan; then --yes, or a question on a terminal (never a silent apply)."""
 
     def confirm(plan: Plan) -> bool:
-        emit(RENDERERS[fmt](Planned(plan, 0, 0.0)))
+        shown = RENDERERS["text"](Planned(plan, 0, 0.0))
+        if fmt == "text":
+            emit(shown)
         if yes:
             return True
+        if fmt != "text":  # JSON output is one document at the end: ask on standard error
+            emit_error(shown)
         if not sys.stdin.isatty():
             raise FatalError("apply asks for confirmation on a terminal",
                              "pass --yes to apply without asking")
@@ -44,5 +48,5 @@ def command(ctx: click.Context, target: str, url: str | None, prune: bool, adopt
     request = Request(repo_root(ctx), ref, url, prune, adopt, parse_now(now))
     applied = apply(request, _confirmer(yes, fmt),
                     lambda change: emit_error(render_progress(change)), plan_file)
-    emit(render_applied(applied))
+    emit(APPLIED[fmt](applied))
     return applied.exit_code

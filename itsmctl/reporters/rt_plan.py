@@ -86,6 +86,12 @@ def render_progress(change: Change) -> str:
     return f"  {SIGN[change.action]} {change.kind} \"{change.label}\": {verb[change.action]}\n"
 
 
+def render_applied_json(applied: Applied) -> str:
+    return json.dumps({**plan_data(applied.plan), "confirmed": applied.confirmed,
+                       "applied": len(applied.done), "refused": applied.refused},
+                      indent=2, ensure_ascii=False) + "\n"
+
+
 def render_applied(applied: Applied) -> str:
     plan = applied.plan
     if plan.empty:
@@ -100,3 +106,5 @@ def render_applied(applied: Applied) -> str:
 
 
 RENDERERS: dict[str, Callable[[Planned], str]] = {"text": render_text, "json": render_json}
+APPLIED: dict[str, Callable[[Applied], str]] = {"text": render_applied,
+                                                "json": render_applied_json}

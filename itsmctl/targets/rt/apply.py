@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from itsmctl.errors import FatalError
 from itsmctl.targets.rt.client import Client, Refused, Response
 from itsmctl.targets.rt.desired import EVERYONE, REQUESTOR, parse_marker
 from itsmctl.targets.rt.html import read_form, results
@@ -445,5 +446,7 @@ def apply_plan(client: Client, plan: Plan, progress: Callable[[Change], None],
         Applier(client, plan, progress, lifecycles_read_at).run(applied)
     except Refused as refusal:
         applied.refused = str(refusal)
+    except FatalError as error:  # RT went away or failed mid-way: say how far apply got
+        applied.refused = error.message
     return applied
 

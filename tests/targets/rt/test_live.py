@@ -263,8 +263,13 @@ def test_hand_edits_are_planned_exactly_and_repaired(run, rt_env: Instance,
     assert 'transitions.new: ["triaged", "in-progress"] -> ' \
            '["triaged", "in-progress", "cancelled"]' in out
 
-    code, out, err = run("--repo", str(ROOT), "apply", "--target", "rt", "--yes")
+    code, out, err = run("--repo", str(ROOT), "apply", "--target", "rt")  # not a terminal
+    assert code == 2 and "pass --yes" in err
+    _queue(root, "Net Ops")  # nothing was changed
+    code, out, err = run("--repo", str(ROOT), "apply", "--target", "rt", "--yes", "--format",
+                         "json")
     assert code == 0, out + err
+    assert json.loads(out)["applied"] == 3
     assert plan_text(run)[0] == 0
     _queue(root, "Network Operations")
 
