@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 CONFIG_FILE = "itsmctl.yaml"
@@ -15,6 +15,8 @@ class Config:
     changes: tuple[str, ...] = ("changes",)
     default_timezone: str = "UTC"
     rules: tuple[tuple[str, str], ...] = ()  # (rule id, off | error | warning | info)
+    targets: dict[str, dict[str, Any]] = field(  # settings per build target, by its name
+        default_factory=dict, hash=False, compare=False)
 
     @property
     def folders(self) -> tuple[str, ...]:
@@ -31,4 +33,5 @@ class Config:
             default_timezone=data.get("defaultTimezone", "UTC"),
             rules=tuple(sorted((rule, "off" if level is False else str(level))
                                for rule, level in data.get("rules", {}).items())),
+            targets=dict(data.get("targets", {})),
         )

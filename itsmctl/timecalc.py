@@ -316,6 +316,10 @@ class Clock:
             least = min(least, window)
         return least
 
+    def wall_time(self, day: dt.date, minutes: int) -> float:
+        """The instant of a local wall-clock time (minutes after midnight) on `day`."""
+        return self._instant(day, minutes)
+
     def local(self, instant: float) -> dt.datetime:
         return dt.datetime.fromtimestamp(instant, self.tz)
 
@@ -415,6 +419,12 @@ class Clock:
             if remaining <= 0:
                 return out
         return out
+
+    def weekly_seconds(self) -> float:
+        """Open time in a week without holidays, by the wall clock (168 h when always)."""
+        if self.always:
+            return 7 * 86400.0
+        return sum(e - b for ranges in self.weekly for b, e in ranges) * 60.0
 
     def open_seconds(self, start: dt.date, days: int) -> float:
         """Open time in `days` local days from `start`, by the wall clock (a daylight-

@@ -12,7 +12,7 @@ from itsmctl.diagnostics import Result
 from itsmctl.errors import EXIT_OK
 from itsmctl.output import write_tree
 from itsmctl.pipeline import check_catalog
-from itsmctl.targets import bundle, rt
+from itsmctl.targets import backstage, bundle, ical, rt, site
 from itsmctl.targets.base import BuildInput, Output
 
 
@@ -23,7 +23,8 @@ class Target(Protocol):
     def build(self, job: BuildInput) -> Output: ...
 
 
-TARGETS: dict[str, Target] = {bundle.NAME: bundle, rt.NAME: rt}
+TARGETS: dict[str, Target] = {
+    module.NAME: module for module in (bundle, site, backstage, ical, rt)}
 
 
 @dataclass

@@ -40,4 +40,4 @@ def test_failed_build_leaves_previous_output_intact(run, make_repo, tmp_path: Pa
     assert code == 1
     assert "catalog/broken.yaml:2:1: error:" in err and "not built" in err
     assert (out / "bundle" / "catalog.json").read_bytes() == before
-    assert sorted(p.name for p in out.iterdir()) == sorted(TARGETS)
+    assert sorted(p.name for p in out.iterdir()) == sorted(TARGETS)  # no temporary left
