@@ -232,7 +232,7 @@ class Client:
             request.add_header("Authorization", self.credentials.header())
         response = self._send(self._web, request)
         text = response.text
-        if response.status == 403 or html.is_login_page(text):
+        if response.status == 403 or html.is_login_page(text) or html.is_denied_page(text):
             raise FatalError(f"Request Tracker refused {path}: the credentials need the "
                              "SuperUser right", "itsmctl apply manages configuration, "
                              "rights and scrips, which only a SuperUser can change")

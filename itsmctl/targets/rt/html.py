@@ -17,6 +17,12 @@ def is_login_page(text: str) -> bool:
     return 'id="login"' in text and 'name="pass"' in text
 
 
+def is_denied_page(text: str) -> bool:
+    """RT's error page for a user without the rights a page needs."""
+    return "<title>RT Error</title>" in text and (
+        "Permission Denied" in text or "only available to system administrators" in text)
+
+
 def is_csrf_page(text: str) -> bool:
     return "Possible cross-site request forgery" in text
 

@@ -11,7 +11,7 @@ import pytest
 from itsmctl.errors import FatalError
 from itsmctl.targets.rt.client import Credentials, Response, rt_url
 from itsmctl.targets.rt.desired import parse_marker, with_marker
-from itsmctl.targets.rt.html import is_csrf_page, is_login_page, read_form
+from itsmctl.targets.rt.html import is_csrf_page, is_denied_page, is_login_page, read_form
 from itsmctl.targets.rt.plan import Change, Diff, Plan, json_diffs, norm, set_path
 from tests.helpers import ROOT
 
@@ -73,6 +73,8 @@ def test_reading_a_page() -> None:
         in form.links
     assert not is_login_page(PAGE) and not is_csrf_page(PAGE)
     assert is_login_page('<form id="login"><input type="password" name="pass"></form>')
+    assert is_denied_page("<title>RT Error</title><p>Permission Denied</p>")
+    assert not is_denied_page("<title>RT Error</title><p>Invalid lifecycle</p>")
 
 
 def test_markers() -> None:

@@ -119,6 +119,18 @@ def test_plan_with_a_token(run, rt_env: Instance, applied: tuple[int, str, str],
     assert (code, "No changes" in out) == (0, True)
 
 
+def test_plan_needs_a_superuser(run, rt_env: Instance, people: dict[str, Client],
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RT_USER")
+    monkeypatch.delenv("RT_PASSWORD")
+    staff = people["staff:network-ops"].credentials.token
+    assert staff is not None
+    monkeypatch.setenv("RT_TOKEN", staff)
+    code, out, err = run("--repo", str(ROOT), "plan", "--target", "rt")
+    assert (code, out) == (2, "")
+    assert "the credentials need the SuperUser right" in err
+
+
 def levels(built: dict[str, Any]) -> list[tuple[str, str, str]]:
     """(SLA, priority level, a service with that SLA) for every level of the example."""
     out = []
