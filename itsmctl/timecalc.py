@@ -10,6 +10,7 @@ import math
 import re
 import zoneinfo
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from functools import cache
 from typing import Any, NamedTuple, Protocol
 
@@ -394,6 +395,17 @@ class Clock:
             table.cover(cursor)
         return table.instant(table.position(cursor) + remaining, opened)
 
+    def dues(self, opened: float, targets: tuple[float | None, ...], pauses: Pauses = ()
+             ) -> tuple[float | None, ...]:
+        """`due` for several targets from one opening (None for a target not set): where
+        the clock starts is found once."""
+        if pauses or any(t is not None and t <= 0 for t in targets):
+            return tuple(None if t is None else self.due(opened, t, pauses) for t in targets)
+        table = self._table
+        table.cover(opened)
+        start = table.position(opened)
+        return tuple(None if t is None else table.instant(start + t, opened) for t in targets)
+
     def elapsed(self, opened: float, until: float, pauses: Pauses = ()) -> float:
         """Open, unpaused seconds counted between `opened` and `until` (rule 7)."""
         if until <= opened:
@@ -459,10 +471,10 @@ def moment(text: str, tz: dt.tzinfo = dt.timezone.utc) -> dt.datetime:
     """An ISO 8601 date-time (or a date: its midnight) as an aware datetime; naive ones
     are read in `tz`. Raises ValueError, also for a year outside FIRST_YEAR..LAST_YEAR
     (due times are computed years ahead, and datetime ends at 9999)."""
-    text = text.strip()
     try:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
+        text = text.strip()
         value = dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     if not FIRST_YEAR <= value.year <= LAST_YEAR:
         raise OutOfRange()
@@ -632,6 +644,20 @@ def _months(value: dt.datetime) -> int:
     return value.year * 12 + value.month - 1
 
 
+@contextmanager
+def _expanding_until(until: dt.datetime) -> Iterator[None]:
+    """While dateutil expands a rule up to `until`. It checks UNTIL only against the
+    occurrences it finds, so a rule that finds none (the 30th of February) would search
+    every period up to datetime.MAXYEAR — seconds to minutes of work, which a pull request
+    could ask for. For the expansion, that last year is lowered to just after `until`."""
+    saved = dt.MAXYEAR
+    setattr(dt, "MAXYEAR", min(saved, until.year + 1))  # noqa: B010 - a module constant
+    try:
+        yield
+    finally:
+        setattr(dt, "MAXYEAR", saved)  # noqa: B010
+
+
 class Recurrence:
     """The occurrences of a recurring period (a maintenance window): an RFC 5545 rule read
     in timezone `tz` (see `parse_rrule`), each occurrence lasting `duration` seconds of real
@@ -675,14 +701,15 @@ class Recurrence:
     def _local_starts(self, lo: dt.datetime, hi: dt.datetime) -> list[dt.datetime]:
         """Occurrence starts (naive local wall-clock times) from `lo` to `hi`, inclusive."""
         until = hi if self._until is None else min(hi, self._until)
-        if self._count is not None:
-            rule = self.rule.replace(count=None, until=until)
-            starts = list(itertools.islice(rule, self._count))
-        else:
-            anchor = self._anchor(lo)
-            if until < anchor:
-                return []
-            starts = list(self.rule.replace(dtstart=anchor, until=until))
+        with _expanding_until(until):
+            if self._count is not None:
+                rule = self.rule.replace(count=None, until=until)
+                starts = list(itertools.islice(rule, self._count))
+            else:
+                anchor = self._anchor(lo)
+                if until < anchor:
+                    return []
+                starts = list(self.rule.replace(dtstart=anchor, until=until))
         return [s for s in starts if s >= lo]
 
     def _wall(self, instant: float) -> dt.datetime:
@@ -751,7 +778,8 @@ class Recurrence:
         count = None
         if self._count is not None:
             before = self.rule.replace(count=None, until=first - dt.timedelta(microseconds=1))
-            count = self._count - sum(1 for _ in itertools.islice(before, self._count))
+            with _expanding_until(first):
+                count = self._count - sum(1 for _ in itertools.islice(before, self._count))
         restated = str(self.rule.replace(dtstart=first, until=None, count=count))
         value = next(line for line in restated.splitlines() if line.startswith("RRULE:"))[6:]
         if self._until is not None:

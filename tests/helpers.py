@@ -36,6 +36,15 @@ def git(cwd: Path, *args: str) -> str:
         cwd=cwd, check=True, capture_output=True, text=True).stdout
 
 
+def run_property(examples: int, body: Callable[..., None], *strategies: Any,
+                 **options: Any) -> None:
+    """Run `body` as a hypothesis property over `strategies` with `examples` examples
+    (given and settings applied afresh, so one test can run with several budgets)."""
+    from hypothesis import given, settings
+
+    settings(max_examples=examples, deadline=None, **options)(given(*strategies)(body))()
+
+
 def budgets(quick: int, full: int) -> Callable[[Callable[..., Any]], Any]:
     """Run a property test with `quick` examples in the default run and with `full`
     examples in the slow run (`pytest -m slow`, which .ci/run runs): the test takes an

@@ -7,7 +7,7 @@ import copy
 import datetime as dt
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck
 from hypothesis import strategies as st
 
 from itsmctl.config import Config
@@ -15,7 +15,7 @@ from itsmctl.load import load
 from itsmctl.model.documents import Document
 from itsmctl.policy.judge import judge
 from itsmctl.sources import WorkTree
-from tests.helpers import VALID, budgets, json_paths
+from tests.helpers import VALID, budgets, json_paths, run_property
 
 BASE = load(WorkTree(VALID)).documents
 VALUES = st.one_of(
@@ -27,7 +27,6 @@ VALUES = st.one_of(
 
 
 
-@given(st.data())
 def _mutated_catalogs_never_raise(data: Any) -> None:
     documents = []
     for document in BASE:
@@ -47,5 +46,5 @@ def _mutated_catalogs_never_raise(data: Any) -> None:
 
 @budgets(quick=60, full=400)
 def test_mutated_catalogs_never_raise(examples: int) -> None:
-    settings(max_examples=examples, deadline=None,
-             suppress_health_check=[HealthCheck.too_slow])(_mutated_catalogs_never_raise)()
+    run_property(examples, _mutated_catalogs_never_raise, st.data(),
+                 suppress_health_check=[HealthCheck.too_slow])

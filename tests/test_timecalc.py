@@ -8,12 +8,12 @@ import itertools
 import zoneinfo
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume
 from hypothesis import strategies as st
 
 from itsmctl.sla.terms import BREACHED, MET, PENDING, Target, Terms, judge
 from itsmctl.timecalc import Clock, ClockError, merge, seconds
-from tests.helpers import budgets
+from tests.helpers import budgets, run_property
 
 UTC = dt.timezone.utc
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -265,7 +265,6 @@ def _clock(case: dict) -> Clock:
                  holidays={d: "holiday" for d in case["holidays"]})
 
 
-@given(cases())
 def _due_agrees_with_the_naive_oracle(case: dict) -> None:
     clock = _clock(case)
     pauses = merge([(a.timestamp(), b.timestamp()) for a, b in case["pauses"]])
@@ -282,5 +281,5 @@ def _due_agrees_with_the_naive_oracle(case: dict) -> None:
 
 @budgets(quick=250, full=2500)
 def test_due_agrees_with_the_naive_oracle(examples: int) -> None:
-    settings(max_examples=examples, deadline=None, suppress_health_check=[
-        HealthCheck.too_slow, HealthCheck.filter_too_much])(_due_agrees_with_the_naive_oracle)()
+    run_property(examples, _due_agrees_with_the_naive_oracle, cases(),
+                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])

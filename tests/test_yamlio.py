@@ -6,11 +6,10 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from itsmctl.yamlio import decode, parse_documents
-from tests.helpers import ROOT, budgets
+from tests.helpers import ROOT, budgets, run_property
 
 
 def rules(text: str) -> list[str]:
@@ -74,13 +73,10 @@ def test_encoding_problems_are_located() -> None:
 EXAMPLES = sorted(p.read_text() for p in (ROOT / "catalog").rglob("*.yaml"))[:40]
 
 
-@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=400))
 def _random_text_never_raises(text: str) -> None:
     parse_documents(text)
 
 
-@given(st.sampled_from(EXAMPLES), st.integers(0, 10_000), st.integers(0, 40),
-       st.sampled_from(["", ":", "-", "[", "{", "&a", "*a", "!!", "\t", "'", '"', "\n  ", "<<: "]))
 def _mutated_catalog_yaml_never_raises(text: str, at: int, cut: int, insert: str) -> None:
     at %= max(len(text), 1)
     parse_documents(text[:at] + insert + text[at + cut:])
@@ -88,12 +84,16 @@ def _mutated_catalog_yaml_never_raises(text: str, at: int, cut: int, insert: str
 
 @budgets(quick=100, full=1000)
 def test_random_text_never_raises(examples: int) -> None:
-    settings(max_examples=examples, deadline=None)(_random_text_never_raises)()
+    run_property(examples, _random_text_never_raises,
+                 st.text(alphabet=st.characters(codec="utf-8"), max_size=400))
 
 
 @budgets(quick=100, full=1000)
 def test_mutated_catalog_yaml_never_raises(examples: int) -> None:
-    settings(max_examples=examples, deadline=None)(_mutated_catalog_yaml_never_raises)()
+    run_property(examples, _mutated_catalog_yaml_never_raises, st.sampled_from(EXAMPLES),
+                 st.integers(0, 10_000), st.integers(0, 40),
+                 st.sampled_from(["", ":", "-", "[", "{", "&a", "*a", "!!", "\t", "'", '"',
+                                  "\n  ", "<<: "]))
 
 
 QUICK_FIXTURES = ["duplicate-key", "yaml-tag", "yaml-too-large", "encoding", "schema"]

@@ -100,9 +100,9 @@ def judge(terms: Terms, priority: str, opened: float, responded: float | None,
     """Due times and verdicts (rules 3-7); `pauses` sorted and merged."""
     target = terms.targets[priority]
     clock = terms.clock
-    response_due = (clock.due(opened, target.response, pauses)
-                    if target.response is not None else None)
-    resolution_due = clock.due(opened, target.resolution, pauses)
+    response_due, resolution_due = clock.dues(opened, (target.response, target.resolution),
+                                              pauses)
+    assert resolution_due is not None
     return Judgement(
         response_due=response_due,
         resolution_due=resolution_due,

@@ -6,12 +6,12 @@ from __future__ import annotations
 import tracemalloc
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck
 from hypothesis import strategies as st
 
 from itsmctl.policy import sandbox
 from itsmctl.policy.limits import MAX_SIZE, LimitExceeded
-from tests.helpers import budgets
+from tests.helpers import budgets, run_property
 
 ATOMS = st.sampled_from([
     "0", "1", "7", "1000", "99999", "100001", "10 ** 5", "2 ** 64", "'x'", "'ab'", "''",
@@ -45,7 +45,6 @@ CONTEXT = {"entity": {"kind": "Service", "metadata": {"name": "mail"}, "spec": {
            "now": None, "today": None}
 
 
-@given(expressions())
 def _stays_within_memory_and_time(source: str) -> None:
     if sandbox.problem(source, template=False) is not None:
         return  # refused or invalid before running: nothing is built
@@ -67,8 +66,8 @@ def _stays_within_memory_and_time(source: str) -> None:
 
 @budgets(quick=120, full=1500)
 def test_generated_expressions_stay_within_memory_and_time(examples: int) -> None:
-    settings(max_examples=examples, deadline=None,
-             suppress_health_check=[HealthCheck.too_slow])(_stays_within_memory_and_time)()
+    run_property(examples, _stays_within_memory_and_time, expressions(),
+                 suppress_health_check=[HealthCheck.too_slow])
 
 
 @pytest.mark.parametrize("source", [

@@ -8,8 +8,9 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import strategies as st
 
-from tests.helpers import DATA, ROOT
+from tests.helpers import DATA, ROOT, budgets, run_property
 from tests.sla.test_commands import GENERIC, _replay, _row, _servicenow
 
 
@@ -89,3 +90,41 @@ def test_the_servicenow_sample_excerpt_still_replays(run) -> None:
                        str(DATA / "servicenow-incident-events-excerpt.csv"), "--sla", "gold",
                        "--timezone", "UTC", "--format", "json")
     assert code == 0 and json.loads(out)["skipped"] == []
+
+
+def _lines_are_every_physical_line(lines: list[str], final_newline: bool, chunk: int) -> None:
+    import tempfile
+
+    from itsmctl.sla.tickets import records
+
+    data = ("\n".join(lines) + ("\n" if final_newline and lines else "")).encode()
+    expected, offset = [], 0
+    parts = data.split(b"\n")
+    if parts[-1] == b"":
+        parts.pop()
+    for number, raw in enumerate(parts, 1):
+        text = raw.decode().removesuffix("\r")
+        expected.append((number, offset, None if len(raw) > 20 else text))
+        offset += len(raw) + 1
+    with tempfile.NamedTemporaryFile() as handle:
+        handle.write(data)
+        handle.flush()
+        saved = records.CHUNK, records.MAX_LINE
+        records.CHUNK, records.MAX_LINE = chunk, 20
+        try:
+            file = records.LineFile(Path(handle.name))
+            assert list(file.lines()) == expected
+            for _number, at, text in expected:
+                if text is not None:
+                    assert file.line_at(at) == text
+            file.close()
+        finally:
+            records.CHUNK, records.MAX_LINE = saved
+
+
+@budgets(quick=150, full=2000)
+def test_lines_are_every_physical_line_whatever_the_chunks(examples: int) -> None:
+    run_property(examples, _lines_are_every_physical_line,
+                 st.lists(st.sampled_from(["", "a", "abcde", "x" * 19, "x" * 20, "x" * 21,
+                                           "é" * 12, "a,b\r"]), max_size=10),
+                 st.booleans(), st.integers(1, 9))

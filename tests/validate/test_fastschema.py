@@ -6,7 +6,6 @@ import copy
 from typing import Any
 
 import jsonschema
-from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from itsmctl.kinds import KIND_NAMES
@@ -14,7 +13,7 @@ from itsmctl.load import load
 from itsmctl.schemas import document_schema
 from itsmctl.sources import WorkTree
 from itsmctl.validate.fastschema import compile_schema
-from tests.helpers import ROOT, VALID, budgets, json_paths
+from tests.helpers import ROOT, VALID, budgets, json_paths, run_property
 
 DOCS = [d.data for d in load(WorkTree(ROOT)).documents] + \
     [d.data for d in load(WorkTree(VALID)).documents]
@@ -48,7 +47,6 @@ JUNK = st.one_of(st.none(), st.booleans(), st.integers(-5, 500), st.floats(allow
 
 
 
-@given(st.sampled_from(DOCS), st.data(), JUNK, st.sampled_from(["replace", "delete", "add"]))
 def _mutations_get_the_same_verdict(doc: Any, data: Any, junk: Any, how: str) -> None:
     doc = copy.deepcopy(doc)
     paths = json_paths(doc)
@@ -71,4 +69,5 @@ def _mutations_get_the_same_verdict(doc: Any, data: Any, junk: Any, how: str) ->
 
 @budgets(quick=200, full=1500)
 def test_mutations_get_the_same_verdict(examples: int) -> None:
-    settings(max_examples=examples, deadline=None)(_mutations_get_the_same_verdict)()
+    run_property(examples, _mutations_get_the_same_verdict, st.sampled_from(DOCS), st.data(),
+                 JUNK, st.sampled_from(["replace", "delete", "add"]))

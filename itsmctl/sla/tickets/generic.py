@@ -89,7 +89,7 @@ def read(file: LineFile, options: ReadOptions) -> Iterator[Ticket | Skipped]:
                 raise ValueError("no opened time")
             responded = _instant(row[i_rp], tz, "responded")
             resolved = _instant(row[i_rs], tz, "resolved")
-            pauses = _pauses(row[i_pa], tz) if i_pa is not None else []
+            pauses = _pauses(row[i_pa], tz) if i_pa is not None and row[i_pa] else []
         except ValueError as error:
             yield Skipped(line, str(error))
             continue

@@ -58,6 +58,7 @@ class ReadOptions:
 
 
 MAX_LINE = 1 << 20  # bytes; a longer line is skipped, never held whole
+CHUNK = 1 << 20  # bytes read at a time
 Progress = Callable[[int], None]  # told how many bytes were read since it was last told
 
 
@@ -81,39 +82,38 @@ class LineFile:
 
     def lines(self) -> Iterator[tuple[int, int, str | None]]:
         """(line number, byte offset, text without its line ending); the text is None
-        for a line over MAX_LINE bytes (its end is skipped without being held)."""
+        for a line over MAX_LINE bytes (it is skipped without being held whole). Read in
+        chunks split on newlines (much faster than a line at a time)."""
         self._file.seek(0)
-        offset, number, pending = 0, 0, 0
+        number, start, carry = 0, 0, b""
+        dropped = -1  # >= 0 while the current line is too long: its bytes let go so far
         while True:
-            raw = self._file.readline(MAX_LINE + 1)
-            if not raw:
-                break
-            number += 1
-            start = offset
-            offset += len(raw)
-            if len(raw) > MAX_LINE and not raw.endswith(b"\n"):
-                while raw and not raw.endswith(b"\n"):
-                    raw = self._file.readline(MAX_LINE)
-                    offset += len(raw)
-                text = None
-            else:
-                text = _text(raw, start == 0)
-            if self.progress is not None:
-                pending += offset - start
-                if pending > 1 << 20:
-                    self.progress(pending)
-                    pending = 0
-            yield number, start, text
-        if self.progress is not None and pending:
-            self.progress(pending)
+            chunk = self._file.read(CHUNK)
+            if self.progress is not None and chunk:
+                self.progress(len(chunk))
+            if not chunk:
+                if carry or dropped >= 0:
+                    yield number + 1, start, None if dropped >= 0 else _text(carry, start == 0)
+                return
+            pieces = (carry + chunk).split(b"\n")
+            carry = pieces.pop()
+            for raw in pieces:
+                number += 1
+                long = dropped >= 0 or len(raw) > MAX_LINE
+                yield number, start, None if long else _text(raw, start == 0)
+                start += max(dropped, 0) + len(raw) + 1
+                dropped = -1
+            if len(carry) > MAX_LINE:  # the line goes on: count its bytes, do not hold them
+                dropped = max(dropped, 0) + len(carry)
+                carry = b""
 
     def line_at(self, offset: int) -> str:
         self._again.seek(offset)
-        return _text(self._again.readline(MAX_LINE + 1), offset == 0)
+        return _text(self._again.readline(MAX_LINE + 1).removesuffix(b"\n"), offset == 0)
 
 
 def _text(raw: bytes, first: bool) -> str:
-    text = raw.decode("utf-8", "replace").rstrip("\n")
+    text = raw.decode("utf-8", "replace")
     if text.endswith("\r"):
         text = text[:-1]
     return text.removeprefix("\ufeff") if first else text
@@ -159,7 +159,7 @@ def csv_records(file: LineFile) -> tuple[list[str], Iterator[Record | Skipped]]:
             if text is None:
                 yield Skipped(number, f"the line is longer than {MAX_LINE // 1024} KiB")
                 continue
-            if not text.strip():
+            if not text or text.isspace():
                 continue
             fields = parse_line(text)
             if isinstance(fields, str):

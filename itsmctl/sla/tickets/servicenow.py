@@ -14,6 +14,7 @@ can override priorities and state groups.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -91,8 +92,10 @@ def mapping_from(data: Any) -> Mapping:
     return Mapping({str(k): str(v) for k, v in priorities.items()}, **groups)
 
 
+@functools.lru_cache(maxsize=8192)
 def export_time(text: str, tz: dt.tzinfo) -> float | None:
-    """`29/2/2016 01:16` (day first) in `tz`; None for `?` or empty."""
+    """`29/2/2016 01:16` (day first) in `tz`; None for `?` or empty. (Remembered: an
+    incident's rows repeat its opened, resolved and closed times.)"""
     text = text.strip()
     if text in ("", MISSING):
         return None
@@ -159,16 +162,30 @@ class _Plan:
     final: str | None = None
 
 
+def _numbers(file: LineFile, column: int) -> Iterator[tuple[int, str]]:
+    """(line, incident number) of every row the second pass will read as a record: only
+    the number is taken out of a line (the rest is read on the second pass)."""
+    header, _ = csv_records(file)
+    width = len(header)
+    for line, _offset, text in file.lines():
+        if line == 1 or text is None or not text or text.isspace():
+            continue
+        if '"' in text or "\r" in text:
+            fields = parse_line(text)
+            if isinstance(fields, list) and len(fields) == width:
+                yield line, fields[column]
+        elif text.count(",") + 1 == width:
+            yield line, text.split(",", column + 1)[column]
+
+
 def _plan(file: LineFile, column: int) -> _Plan:
     plan = _Plan()
     previous: str | None = None
-    for item in csv_records(file)[1]:
-        if isinstance(item, Skipped):
-            continue
-        number = item[2][column].strip()
+    for line, text in _numbers(file, column):
+        number = text.strip()
         if number != previous and number in plan.last_line:
             plan.apart.add(number)
-        plan.last_line[number] = item[0]
+        plan.last_line[number] = line
         previous = number
     plan.final = previous
     return plan
