@@ -1,7 +1,9 @@
 """Writing results: reports as a shell redirection would, build folders atomically.
 
-A report (`--output FILE`) is written through symbolic links, to devices and FIFOs, with
-the permissions the umask gives (missing parent folders are made); `-` is standard output.
+A report (`--output FILE`) is written as a shell redirection would — through symbolic links,
+to devices and FIFOs, with the umask's permissions or the existing file's — except that a
+regular file is replaced atomically and missing parent folders are made; `-` is standard
+output.
 A build folder is made aside and swapped into place, so a failed or interrupted build
 leaves the previous one intact; it too gets the umask's permissions. Anything the
 operating system refuses stops the command with one line naming the path (exit 2).
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Mapping
@@ -31,34 +34,48 @@ def _umask() -> int:
 
 
 def write_report(path: Path | str, text: str) -> None:
-    """Write `text` to `path` like `> path` in a shell (`-`: standard output)."""
+    """Write `text` to `path` as `> path` would, but atomically: a regular file (through
+    a symbolic link, keeping an existing file's permissions) is replaced by a finished
+    copy; a FIFO or a device is written to; `-` is standard output. Missing parent folders
+    are made, as pytest's `--junitxml` and ruff's `--output-file` do."""
     if str(path) == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
         return
+    target = Path(os.path.realpath(path))
     try:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "w", encoding="utf-8") as out:
-            out.write(text)
-    except OSError as error:
-        raise _refused(path, error) from error
+        info = os.stat(target)
+    except OSError:
+        info = None
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        try:
+            with open(target, "w", encoding="utf-8") as out:
+                out.write(text)
+        except OSError as error:
+            raise _refused(path, error) from error
+        return
+    mode = stat.S_IMODE(info.st_mode) if info is not None else None
+    write_file(target, text.encode("utf-8"), mode, shown=path)
 
 
-def write_file(path: Path, data: bytes) -> None:
-    """Replace the regular file `path` atomically (a temporary file renamed into place)."""
+def write_file(path: Path, data: bytes, mode: int | None = None,
+               shown: Path | str | None = None) -> None:
+    """Replace the regular file `path` atomically (a temporary file renamed into place),
+    with `mode` or the umask's permissions; errors name `shown` (default: `path`)."""
+    shown = path if shown is None else shown
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as error:
-        raise _refused(path, error) from error
+        raise _refused(shown, error) from error
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
-        os.chmod(temp, 0o666 & ~_umask())
+        os.chmod(temp, 0o666 & ~_umask() if mode is None else mode)
         os.replace(temp, path)
     except OSError as error:
         Path(temp).unlink(missing_ok=True)
-        raise _refused(path, error) from error
+        raise _refused(shown, error) from error
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise

@@ -68,6 +68,34 @@ class Source(Protocol):
     def files(self, folders: tuple[str, ...]) -> Iterator[RawFile]: ...
 
 
+def file_kind(path: Path) -> str | None:
+    """None for a regular file (through symbolic links); else what it is ("a FIFO", "a
+    character device", ..., "missing") for a message."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as error:
+        return "a loop of symbolic links" if error.errno == errno.ELOOP else \
+            (error.strerror or "missing").lower()
+    return _not_regular(mode)
+
+
+def read_named_file(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """A small file named on the command line (a mapping): a regular file of at most
+    `limit` bytes, else FatalError saying why."""
+    kind = file_kind(path)
+    if kind is not None:
+        raise FatalError(f"cannot read {path}: it is {kind}, not a file" if kind.startswith("a ")
+                         else f"cannot read {path}: {kind}")
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(limit + 1)
+    except OSError as error:
+        raise FatalError(f"cannot read {path}: {error.strerror}") from error
+    if len(data) > limit:
+        raise FatalError(f"{path} is over {limit:,} bytes; not read")
+    return data
+
+
 def relative_paths(root: Path, paths: tuple[str, ...] | list[str]) -> list[str]:
     """Paths named on the command line (relative to the current folder) as paths relative
     to the repository; a path that does not exist or lies outside it stops the command."""

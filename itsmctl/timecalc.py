@@ -16,21 +16,44 @@ from typing import Any, NamedTuple, Protocol
 
 from itsmctl.text import did_you_mean
 
-_DURATION = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
+FIRST_YEAR, LAST_YEAR = 1900, 9000  # the instants itsmctl computes with
+
+
+class OutOfRange(ValueError):
+    """A date-time outside FIRST_YEAR..LAST_YEAR."""
+
+    def __init__(self) -> None:
+        super().__init__(f"outside the supported years {FIRST_YEAR}-{LAST_YEAR}")
+
+
+_DURATION = re.compile(r"(?:(\d{1,4})w)?(?:(\d{1,5})d)?(?:(\d{1,6})h)?(?:(\d{1,7})m)?")
 
 
 def parse_duration(text: str) -> dt.timedelta:
-    """'1h30m' -> 90 minutes; d = 24 h, w = 7 d (docs/format.md)."""
-    match = _DURATION.match(text)
+    """'1h30m' -> 90 minutes; d = 24 h, w = 7 d (docs/format.md). Each unit has at most
+    as many digits as the schema allows (up to 9999w), so every result is a date span."""
+    match = _DURATION.fullmatch(text)
     if not match or not text:
         raise ValueError(f"not a duration: {text!r}")
     weeks, days, hours, minutes = (int(g) if g else 0 for g in match.groups())
     return dt.timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes)
 
 
+# Files of the timezone database that are not zones of the world: the host's own
+# (`localtime`, which would make results depend on the machine) and technical ones.
+_NOT_ZONES = frozenset({"localtime", "Factory", "posixrules"})
+
+
+@cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones()) - _NOT_ZONES
+
+
 @cache
 def timezone(name: str) -> zoneinfo.ZoneInfo:
-    """An IANA timezone; raises ValueError for a name that does not exist."""
+    """An IANA timezone; raises ValueError for a name that is not one."""
+    if name not in _zone_names():
+        raise ValueError(f"unknown timezone '{name}'")
     try:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError) as error:
@@ -38,7 +61,7 @@ def timezone(name: str) -> zoneinfo.ZoneInfo:
 
 
 def timezone_names() -> list[str]:
-    return sorted(zoneinfo.available_timezones())
+    return sorted(_zone_names())
 
 
 def timezone_problem(name: str) -> str | None:
@@ -57,12 +80,16 @@ def parse_instant(text: str, tz: str, end_of_day: bool = False) -> dt.datetime:
     """
     if "T" not in text.upper() and " " not in text:
         day = dt.date.fromisoformat(text)
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise OutOfRange()
         if end_of_day:
             day += dt.timedelta(days=1)
         return dt.datetime.combine(day, dt.time(), tzinfo=timezone(tz))
     value = dt.datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
     if value.tzinfo is None:
         raise ValueError(f"'{text}' has no UTC offset")
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise OutOfRange()
     return value
 
 
@@ -77,6 +104,7 @@ def parse_instant(text: str, tz: str, end_of_day: bool = False) -> dt.datetime:
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_CLOSED_DAYS = 3 * 366  # a search that finds no open time for this long gives up
+HORIZON_YEARS = 100  # the clock counts this far from a ticket's opening, no further
 Interval = tuple[float, float]
 Pauses = tuple[Interval, ...] | list[Interval]
 
@@ -141,10 +169,17 @@ class CalendarLike(Protocol):
 class _OpenTable:
     """The clock's open intervals over a span of days, each with the open time before it,
     so that "open time between two instants" and "the instant by which N seconds of open
-    time have passed" are binary searches instead of walks. It grows as asked: to the
-    right by a year at a time, to the left by rebuilding from an earlier day."""
+    time have passed" are binary searches instead of walks.
+
+    Each computation begins with `start(opened)`, which builds the table around the
+    opening when it does not already reach it (or reaches it only by growing past
+    HORIZON_YEARS); after that the table only grows to the right, a year at a time, so
+    positions taken during one computation stay comparable. Growing past the opening's
+    horizon is a ClockError: a pause or a target that long would build a table of
+    centuries, day by day."""
 
     CHUNK = 366
+    HORIZON_DAYS = HORIZON_YEARS * 366
 
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
@@ -154,6 +189,8 @@ class _OpenTable:
         self.ends: list[float] = []
         self.before: list[float] = []  # open seconds before each interval
         self.through: list[float] = []  # open seconds up to each interval's end
+        self.opened = 0.0  # the opening of the current computation
+        self.limit = 0  # the ordinal it may not grow past
 
     def _midnight(self, ordinal: int) -> float:
         return self.clock._instant(dt.date.fromordinal(ordinal), 0)
@@ -165,6 +202,8 @@ class _OpenTable:
         self._grow(last - first)
 
     def _grow(self, days: int) -> None:
+        if self.last + days > self.limit:
+            raise self.beyond()
         total = self.through[-1] if self.through else 0.0
         for ordinal in range(self.last, self.last + days):
             for begin, end in self.clock.day_intervals(ordinal):
@@ -176,15 +215,30 @@ class _OpenTable:
         self.last += days
         self.high = self._midnight(self.last)
 
+    def beyond(self) -> ClockError:
+        return ClockError(
+            f"the clock counts at most {HORIZON_YEARS} years from "
+            f"{self.clock.local(self.opened).date().isoformat()}; a pause or a target "
+            f"that reaches further is not supported")
+
+    def start(self, opened: float) -> None:
+        """Begin a computation from `opened`: the table spans it, and may grow
+        HORIZON_YEARS beyond it."""
+        day = self.clock.local(opened).toordinal()
+        self.opened, self.limit = opened, day + self.HORIZON_DAYS
+        near = self.first - self.CHUNK < day < self.last + self.CHUNK
+        if not self.starts or not near or self.last - self.first > self.HORIZON_DAYS:
+            self._build(day - 1, min(day + self.CHUNK, self.limit))
+        elif opened < self.low:  # extend to the left: rebuilt, as positions all shift
+            self._build(min(day - 1, self.first - self.CHUNK), min(self.last, self.limit))
+        self.cover(opened)
+
     def cover(self, instant: float) -> None:
-        """Make sure the table spans `instant`."""
-        if not self.starts and self.first == self.last:
-            day = self.clock.local(instant).toordinal()
-            self._build(day - 1, day + self.CHUNK)
-        while instant < self.low:
-            self._build(self.first - self.CHUNK, self.last)
+        """Make sure the table spans `instant` (not before the computation's opening)."""
+        if instant >= self.high and instant >= self._midnight(self.limit):
+            raise self.beyond()
         while instant >= self.high:
-            self._grow(self.CHUNK)
+            self._grow(min(self.CHUNK, max(self.limit - self.last, 1)))
 
     def position(self, instant: float) -> float:
         """Open seconds from the table's start to `instant` (covered)."""
@@ -196,7 +250,7 @@ class _OpenTable:
     def _more(self, since: float, closed: int) -> int:
         """Grow by a chunk; the days without open time so far (too many: ClockError)."""
         count = len(self.starts)
-        self._grow(self.CHUNK)
+        self._grow(min(self.CHUNK, max(self.limit - self.last, 1)))
         closed = closed + self.CHUNK if len(self.starts) == count else 0
         if closed > MAX_CLOSED_DAYS:
             raise ClockError(f"calendar {self.clock.name or self.clock.tzname} has no open "
@@ -363,7 +417,7 @@ class Clock:
     def clock_start(self, opened: float, pauses: Pauses = ()) -> float:
         """The first instant the clock runs: opened, or the next opening (rule 3)."""
         table = self._table
-        table.cover(opened)
+        table.start(opened)
         at = table.next_open(opened)
         for start, end in pauses:  # sorted and merged
             if end <= at:
@@ -380,7 +434,8 @@ class Clock:
         if target <= 0:
             return self.clock_start(opened, pauses)
         table = self._table
-        table.cover(opened)
+        table.start(opened)
+        self._within_horizon(target)
         cursor, remaining = opened, target
         for start, end in pauses:  # sorted and merged
             if end <= cursor:
@@ -395,6 +450,12 @@ class Clock:
             table.cover(cursor)
         return table.instant(table.position(cursor) + remaining, opened)
 
+    def _within_horizon(self, target: float) -> None:
+        """Refuse at once a target that more than HORIZON_YEARS of open weeks cannot
+        reach, instead of building the table a century out to find out."""
+        if target > self.weekly_seconds() * _OpenTable.HORIZON_DAYS / 7:
+            raise self._table.beyond()
+
     def dues(self, opened: float, targets: tuple[float | None, ...], pauses: Pauses = ()
              ) -> tuple[float | None, ...]:
         """`due` for several targets from one opening (None for a target not set): where
@@ -402,7 +463,8 @@ class Clock:
         if pauses or any(t is not None and t <= 0 for t in targets):
             return tuple(None if t is None else self.due(opened, t, pauses) for t in targets)
         table = self._table
-        table.cover(opened)
+        table.start(opened)
+        self._within_horizon(max((t for t in targets if t is not None), default=0.0))
         start = table.position(opened)
         return tuple(None if t is None else table.instant(start + t, opened) for t in targets)
 
@@ -411,7 +473,7 @@ class Clock:
         if until <= opened:
             return 0.0
         table = self._table
-        table.cover(opened)
+        table.start(opened)
         table.cover(until)
         total = table.position(until) - table.position(opened)
         for start, end in pauses:
@@ -455,16 +517,6 @@ class Clock:
 def seconds(text: str) -> float:
     """A duration (docs/format.md) in seconds."""
     return parse_duration(text).total_seconds()
-
-
-FIRST_YEAR, LAST_YEAR = 1900, 9000  # the instants itsmctl computes with
-
-
-class OutOfRange(ValueError):
-    """A date-time outside FIRST_YEAR..LAST_YEAR."""
-
-    def __init__(self) -> None:
-        super().__init__(f"outside the supported years {FIRST_YEAR}-{LAST_YEAR}")
 
 
 def moment(text: str, tz: dt.tzinfo = dt.timezone.utc) -> dt.datetime:
@@ -629,9 +681,25 @@ def _check_rule_parts(text: str) -> None:
             if name not in RRULE_PARTS:
                 raise ValueError(f"unknown part '{name}'{did_you_mean(name, RRULE_PARTS)}; "
                                  f"the parts are {', '.join(RRULE_PARTS)}")
+            _check_rule_value(name, value.strip())
             names.append(name)
         if names.count("FREQ") != 1:
             raise ValueError(f"a rule has exactly one FREQ ({_RRULE_EXAMPLE})")
+
+
+_RULE_LIMITS = {"COUNT": 100_000, "INTERVAL": 10_000}
+
+
+def _check_rule_value(name: str, value: str) -> None:
+    """What keeps a window's rule bounded: COUNT and INTERVAL within limits, and at most
+    one minute and second per hour (a window recurs at most hourly)."""
+    if name in _RULE_LIMITS:
+        if not value.isdigit() or int(value) > _RULE_LIMITS[name]:
+            raise ValueError(f"{name}={value[:20]}: {name} is a number up to "
+                             f"{_RULE_LIMITS[name]:,}")
+    elif name in ("BYMINUTE", "BYSECOND") and "," in value:
+        raise ValueError(f"{name}={value[:40]}: a window recurs at most hourly, so the rule "
+                         f"gives one {name[2:].lower()}")
 
 
 def _naive_local(value: dt.datetime, zone: dt.tzinfo) -> dt.datetime:

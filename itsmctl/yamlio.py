@@ -8,6 +8,7 @@ the file is composed again only when a diagnostic needs a `line:col`.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -163,7 +164,11 @@ class _Converter:
         if tag == _NULL:
             return None
         if tag == _FLOAT:
-            return _constructor.construct_yaml_float(node)
+            value = _constructor.construct_yaml_float(node)
+            if value != value or value in (math.inf, -math.inf):  # .nan, .inf, 1e309
+                self.problem(SCHEMA, f"{node.value} is not a finite number (JSON has no "
+                                     "NaN or infinity)", node)
+            return value
         self.problem(
             YAML_TAG,
             f"tag '{_tag_name(tag)}' is not allowed; only plain YAML values are accepted",
@@ -230,19 +235,24 @@ def _may_nest_deeply(text: str) -> bool:
 def _nesting_problem(text: str) -> YamlProblem | None:
     """The exact check, through events (libyaml's parser does not recurse)."""
     depth = 0
+    first_too_deep: Any = None  # where nesting first passes MAX_DEPTH (what is reported)
     starts = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
     ends = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
     try:
         for event in yaml.parse(text, Loader=_Loader):
             if isinstance(event, starts):
                 depth += 1
+                if depth > MAX_DEPTH and first_too_deep is None:
+                    first_too_deep = event.start_mark
                 if depth > _SYNTAX_DEPTH_LIMIT:
-                    mark = event.start_mark
+                    mark = first_too_deep
                     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
                     return YamlProblem(
                         YAML_TOO_LARGE, f"nesting deeper than {MAX_DEPTH} levels", line, column)
             elif isinstance(event, ends):
                 depth -= 1
+                if depth <= MAX_DEPTH:
+                    first_too_deep = None
     except yaml.YAMLError:
         return None  # the composer reports the syntax error with its position
     return None

@@ -45,6 +45,22 @@ def test_a_report_goes_to_a_fifo_and_dash_is_standard_output(
     assert code == 0 and out.startswith("No problems")
 
 
+def test_an_existing_report_is_replaced_whole_keeping_its_permissions(
+        run, make_repo, tmp_path: Path) -> None:
+    repo = make_repo()
+    report = tmp_path / "reports" / "check.json"
+    assert run("--repo", str(repo), "check", "--now", NOW, "--format", "json",
+               "-o", str(report))[0] == 0  # the missing folder is made
+    report.chmod(0o600)
+    before = report.stat().st_ino
+    assert run("--repo", str(repo), "check", "--now", NOW, "--format", "json",
+               "-o", str(report))[0] == 0
+    assert report.stat().st_ino != before  # a finished copy renamed into place
+    assert stat.S_IMODE(report.stat().st_mode) == 0o600
+    assert report.read_text().startswith("[") and sorted(os.listdir(report.parent)) == \
+        ["check.json"]
+
+
 @pytest.mark.skipif(not os.access("/dev/full", os.W_OK), reason="no /dev/full here")
 def test_a_device_is_written_to_not_replaced(run, make_repo) -> None:
     code, _, err = run("--repo", str(make_repo()), "check", "-o", "/dev/full")

@@ -57,10 +57,16 @@ class Event:
                 raise ValueError(f"event {self.uid}: {value} has no timezone")
 
 
+# The CONTROL characters TEXT may not hold (RFC 5545 3.1: all of C0 but HTAB, and DEL; line
+# breaks are escaped before this applies): each becomes U+FFFD, so nothing vanishes unseen.
+_CONTROLS = {c: "\ufffd" for c in [*range(0x20), 0x7F] if c != 0x09}
+
+
 def escape(text: str) -> str:
     """A TEXT value (RFC 5545 3.3.11)."""
     return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
+            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
+            .translate(_CONTROLS))
 
 
 def fold(line: str) -> str:

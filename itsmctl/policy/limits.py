@@ -63,21 +63,31 @@ def check_args(args: Iterable[Any], kwargs: Mapping[str, Any]) -> None:
         check_int(value)
 
 
+def _shallow(value: Any) -> int:
+    """An item's own size: the characters or items of text and lists, which a map may
+    build anew for each item; a mapping (a document, shared, not copied) counts one."""
+    if isinstance(value, (str, bytes, list, tuple, set, frozenset)):
+        return len(value) + 1
+    return 1
+
+
 class _Counted:
-    """An iterator that refuses to yield more than MAX_SIZE items."""
+    """An iterator that refuses to yield more than MAX_SIZE items, or items adding up
+    to more than MAX_SIZE (`[big] * n | map('upper')` builds n new big strings)."""
 
     def __init__(self, items: Iterator[Any]) -> None:
         self.items = items
-        self.count = 0
+        self.total = 0
 
     def __iter__(self) -> Iterator[Any]:
         return self
 
     def __next__(self) -> Any:
-        self.count += 1
-        if self.count > MAX_SIZE:
+        item = next(self.items)
+        self.total += _shallow(item)
+        if self.total > MAX_SIZE:
             raise refuse("an iteration")
-        return next(self.items)
+        return item
 
 
 def bounded(value: Any) -> Any:
@@ -217,6 +227,9 @@ def precheck_format(template: str, args: tuple[Any, ...], kwargs: Mapping[str, A
         for _literal, field, spec, _conversion in string.Formatter().parse(template):
             if field is None:
                 continue
+            if "{" in (spec or ""):  # a width or precision made of other fields
+                raise LimitExceeded("format specifications built from other fields are not "
+                                    "available")
             for number in _WIDTH.findall(spec or ""):
                 if len(number) > 6 or int(number) > MAX_SIZE:
                     raise refuse("format")

@@ -13,7 +13,7 @@ from itsmctl.kinds import TICKET_TYPES
 Schema = dict[str, Any]
 
 NAME_PATTERN = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
-DURATION_PATTERN = r"^(?=[0-9])([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?$"
+DURATION_PATTERN = r"^(?=[0-9])([0-9]{1,4}w)?([0-9]{1,5}d)?([0-9]{1,6}h)?([0-9]{1,7}m)?$"
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 DATETIME_PATTERN = (
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?"
@@ -110,7 +110,7 @@ COMMON_DEFS: dict[str, Schema] = {
         "description": "A duration such as 15m, 4h, 1h30m, 2d or 1w (d = 24 h, w = 7 d).",
         "pattern": DURATION_PATTERN,
         "x-error": "a duration is like 15m, 4h, 1h30m, 2d or 1w (weeks, days, hours, minutes, "
-                   "in that order)",
+                   "in that order; at most 9999w)",
     },
     "date": {
         "type": "string",

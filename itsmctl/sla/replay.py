@@ -35,6 +35,7 @@ from itsmctl.sla.tickets.records import (
     Ticket,
     quoted,
 )
+from itsmctl.sources import file_kind
 from itsmctl.timecalc import ClockError, iso, timezone
 
 
@@ -248,11 +249,20 @@ def _warnings(views: list[View]) -> list[str]:
 
 @contextlib.contextmanager
 def _ticket_file(path: Path, progress: Progress | None) -> Iterator[LineFile]:
-    """The tickets as a file that can be read twice (standard input is spooled first)."""
+    """The tickets as a file that can be read twice: a regular file as it is; standard
+    input (`-`), a pipe or a FIFO (`<(...)`) copied to a temporary file first; a device
+    or a folder refused (`/dev/zero` would never end)."""
     with contextlib.ExitStack() as stack:
-        if str(path) == "-":
+        kind = None if str(path) == "-" else file_kind(path)
+        if kind is not None and kind not in ("a FIFO", "a socket"):
+            raise FatalError(f"cannot read {path}: it is {kind}, not a file"
+                             if kind.startswith("a ") else f"cannot read {path}: {kind}")
+        if str(path) == "-" or kind is not None:
             spool = stack.enter_context(tempfile.NamedTemporaryFile(prefix="itsmctl-tickets-"))
-            shutil.copyfileobj(sys.stdin.buffer, spool)
+            with contextlib.ExitStack() as inner:
+                source = sys.stdin.buffer if str(path) == "-" else \
+                    inner.enter_context(path.open("rb"))
+                shutil.copyfileobj(source, spool)
             spool.flush()
             path = Path(spool.name)
         try:

@@ -11,6 +11,7 @@ at compile time, and the caller then uses `jsonschema` for everything.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -22,6 +23,17 @@ _ANNOTATIONS = {
     "deprecated", "readOnly", "writeOnly",
 }
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+
+
+_END = re.compile(r"(?<!\\)\$")
+
+
+@functools.cache
+def ecma_pattern(pattern: str) -> re.Pattern[str]:
+    """A schema's `pattern` as JSON Schema means it (ECMA-262): `$` is the end of the
+    text. In Python it also matches before a final newline, which would let "name\n"
+    pass as a name."""
+    return re.compile(_END.sub(r"\\Z", pattern))
 
 
 class Unsupported(Exception):
@@ -147,7 +159,7 @@ class Compiler:
         return lambda x: _json_equal(x, value)
 
     def _k_pattern(self, schema: dict[str, Any]) -> Check:
-        search = re.compile(schema["pattern"]).search
+        search = ecma_pattern(schema["pattern"]).search
         return lambda x: not isinstance(x, str) or search(x) is not None
 
     def _k_format(self, schema: dict[str, Any]) -> Check | None:

@@ -12,7 +12,7 @@ from itsmctl.kinds import KIND_NAMES
 from itsmctl.model.documents import Document, Entity
 from itsmctl.schemas import document_schema
 from itsmctl.text import did_you_mean, format_field
-from itsmctl.validate.fastschema import Check, Unsupported, compile_schema
+from itsmctl.validate.fastschema import Check, Unsupported, compile_schema, ecma_pattern
 from itsmctl.yamlio import SCHEMA, scalar_at, yaml11_hint
 
 E = Severity.ERROR
@@ -50,9 +50,18 @@ def _validator(schema: dict[str, Any]) -> Any:
     if cached is None or cached[0] is not schema:
         import jsonschema
 
-        cls = jsonschema.validators.validator_for(schema)
+        cls = jsonschema.validators.extend(jsonschema.validators.validator_for(schema),
+                                           {"pattern": _pattern})
         cached = _VALIDATORS[id(schema)] = (schema, cls(schema, format_checker=cls.FORMAT_CHECKER))
     return cached[1]
+
+
+def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[Any]:
+    """jsonschema's `pattern`, with `$` meaning the end of the text (as fastschema)."""
+    from jsonschema.exceptions import ValidationError
+
+    if validator.is_type(instance, "string") and not ecma_pattern(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
 def _show(value: Any) -> str:

@@ -49,6 +49,8 @@ def test_text_reads_back_as_written(examples: int) -> None:
 
 def test_escape() -> None:
     assert escape("a,b;c\\d\ne") == "a\\,b\\;c\\\\d\\ne"
+    assert escape("bell\a tab\t del\x7f esc\x1b[31m") == \
+        "bell\ufffd tab\t del\ufffd esc\ufffd[31m"
 
 
 def test_date_times_are_local_with_tzid_in_utc_or_whole_days() -> None:

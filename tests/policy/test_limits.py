@@ -98,3 +98,17 @@ def test_a_message_template_stops_rendering_at_its_cap() -> None:
     text = sandbox.render("{% for a in x %}{% for b in x %}{{ a }}{{ b }}{% endfor %}{% endfor %}",
                           {"x": list(range(5000))})
     assert len(text) == sandbox.MAX_MESSAGE + 1 and text.endswith("…")
+
+
+@pytest.mark.parametrize("source", [
+    '"{0:{1}{2}}".format(1, 99999, 9999) | length > 0',
+    '([("x" * 100000)] * 100000) | map("upper") | list | length > 0',
+])
+def test_ways_found_by_a_hostile_pass_are_refused_before_building(source: str) -> None:
+    tracemalloc.start()
+    try:
+        with pytest.raises(LimitExceeded):
+            sandbox.Scope(dict(CONTEXT)).evaluate(sandbox.compiled_expression(source))
+        assert tracemalloc.get_traced_memory()[1] < 8 * 1024 * 1024
+    finally:
+        tracemalloc.stop()

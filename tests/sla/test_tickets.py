@@ -104,7 +104,9 @@ def _lines_are_every_physical_line(lines: list[str], final_newline: bool, chunk:
         parts.pop()
     for number, raw in enumerate(parts, 1):
         text = raw.decode().removesuffix("\r")
-        expected.append((number, offset, None if len(raw) > 20 else text))
+        long = len(raw) > 20
+        expected.append((number, offset, None if long else text,
+                         "the line is longer than 0 KiB" if long else None))
         offset += len(raw) + 1
     with tempfile.NamedTemporaryFile() as handle:
         handle.write(data)
@@ -114,7 +116,7 @@ def _lines_are_every_physical_line(lines: list[str], final_newline: bool, chunk:
         try:
             file = records.LineFile(Path(handle.name))
             assert list(file.lines()) == expected
-            for _number, at, text in expected:
+            for _number, at, text, _problem in expected:
                 if text is not None:
                     assert file.line_at(at) == text
             file.close()

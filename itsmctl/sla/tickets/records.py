@@ -80,9 +80,10 @@ class LineFile:
         self._file.close()
         self._again.close()
 
-    def lines(self) -> Iterator[tuple[int, int, str | None]]:
-        """(line number, byte offset, text without its line ending); the text is None
-        for a line over MAX_LINE bytes (it is skipped without being held whole). Read in
+    def lines(self) -> Iterator[Line]:
+        """Every physical line: (number, byte offset, text without its line ending, or
+        None and why it cannot be read: not UTF-8, or longer than MAX_LINE — said as soon
+        as that is known, and the rest of the line let go without being held). Read in
         chunks split on newlines (much faster than a line at a time)."""
         self._file.seek(0)
         number, start, carry = 0, 0, b""
@@ -92,28 +93,46 @@ class LineFile:
             if self.progress is not None and chunk:
                 self.progress(len(chunk))
             if not chunk:
-                if carry or dropped >= 0:
-                    yield number + 1, start, None if dropped >= 0 else _text(carry, start == 0)
+                if carry and dropped < 0:
+                    yield _line(number + 1, start, carry)
                 return
             pieces = (carry + chunk).split(b"\n")
             carry = pieces.pop()
             for raw in pieces:
-                number += 1
-                long = dropped >= 0 or len(raw) > MAX_LINE
-                yield number, start, None if long else _text(raw, start == 0)
+                if dropped < 0:
+                    number += 1
+                    yield _line(number, start, raw)
                 start += max(dropped, 0) + len(raw) + 1
                 dropped = -1
-            if len(carry) > MAX_LINE:  # the line goes on: count its bytes, do not hold them
+            if len(carry) > MAX_LINE:
+                if dropped < 0:
+                    number += 1
+                    yield number, start, None, f"the line is longer than {MAX_LINE // 1024} KiB"
                 dropped = max(dropped, 0) + len(carry)
                 carry = b""
 
     def line_at(self, offset: int) -> str:
+        """The text of a line read before (and read then without a problem)."""
         self._again.seek(offset)
         return _text(self._again.readline(MAX_LINE + 1).removesuffix(b"\n"), offset == 0)
 
 
+Line = tuple[int, int, str | None, str | None]  # number, offset, text, why there is none
+
+
+def _line(number: int, start: int, raw: bytes) -> Line:
+    if len(raw) > MAX_LINE:
+        return number, start, None, f"the line is longer than {MAX_LINE // 1024} KiB"
+    try:
+        return number, start, _text(raw, start == 0), None
+    except UnicodeDecodeError as error:
+        column = len(raw[:error.start].decode("utf-8", "replace")) + 1
+        return number, start, None, (f"not UTF-8 (byte 0x{raw[error.start]:02x} at column "
+                                     f"{column}); save the file as UTF-8")
+
+
 def _text(raw: bytes, first: bool) -> str:
-    text = raw.decode("utf-8", "replace")
+    text = raw.decode("utf-8")
     if text.endswith("\r"):
         text = text[:-1]
     return text.removeprefix("\ufeff") if first else text
@@ -150,14 +169,14 @@ def csv_records(file: LineFile) -> tuple[list[str], Iterator[Record | Skipped]]:
     first = next(lines, None)
     if first is None:
         raise BadInput("the file is empty (expected a header line)")
-    header = parse_line(first[2]) if first[2] is not None else "longer than 1 MiB"
+    header = parse_line(first[2]) if first[2] is not None else str(first[3])
     if isinstance(header, str):
         raise BadInput(f"line 1: the header is {header}")
 
     def body() -> Iterator[Record | Skipped]:
-        for number, offset, text in lines:
+        for number, offset, text, problem in lines:
             if text is None:
-                yield Skipped(number, f"the line is longer than {MAX_LINE // 1024} KiB")
+                yield Skipped(number, str(problem))
                 continue
             if not text or text.isspace():
                 continue

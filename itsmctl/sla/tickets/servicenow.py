@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from itsmctl.errors import FatalError
 from itsmctl.sla.tickets.records import (
     BadInput,
     LineFile,
@@ -32,6 +33,7 @@ from itsmctl.sla.tickets.records import (
     parse_line,
     quoted,
 )
+from itsmctl.sources import read_named_file
 from itsmctl.timecalc import FIRST_YEAR, LAST_YEAR, Interval, merge
 from itsmctl.yamlio import decode, parse_documents
 
@@ -82,7 +84,8 @@ def mapping_from(data: Any) -> Mapping:
     priorities = data.get("priorities") or {}
     states = data.get("states") or {}
     if not isinstance(priorities, dict) or not isinstance(states, dict) or \
-            not set(states) <= {"new", "paused", "resolved", "closed", "other"}:
+            not set(states) <= {"new", "paused", "resolved", "closed", "other"} or \
+            not all(isinstance(v, list) or v is None for v in states.values()):
         raise BadInput("mapping: `priorities` maps export text to a level; `states` has "
                        "lists named new, paused, resolved, closed, other")
     default = Mapping()
@@ -122,11 +125,11 @@ class _Incident:
 
 
 def read_mapping(path: Path) -> Mapping:
-    """A mapping file (YAML); anything wrong with it is BadInput."""
+    """A mapping file (YAML, at most 1 MiB); anything wrong with it is BadInput."""
     try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise BadInput(f"{path}: cannot read: {error.strerror}") from error
+        data = read_named_file(path)
+    except FatalError as error:
+        raise BadInput(error.message) from error
     text, problem = decode(data)
     if problem is not None or text is None:
         raise BadInput(f"{path}: not UTF-8 text")
@@ -167,7 +170,7 @@ def _numbers(file: LineFile, column: int) -> Iterator[tuple[int, str]]:
     the number is taken out of a line (the rest is read on the second pass)."""
     header, _ = csv_records(file)
     width = len(header)
-    for line, _offset, text in file.lines():
+    for line, _offset, text, _problem in file.lines():
         if line == 1 or text is None or not text or text.isspace():
             continue
         if '"' in text or "\r" in text:
