@@ -13,6 +13,7 @@ from itsmctl import load, sources, yamlio
 from itsmctl.changes import gate
 from itsmctl.diagnostics import Rule, Severity
 from itsmctl.policy import compile, evaluate, testing, waivers
+from itsmctl.targets.rt import compile as rt_compile
 from itsmctl.validate import CHECKS, names, references, schema
 
 
@@ -23,7 +24,8 @@ class DefinesRules(Protocol):
 
 RULE_MODULES: list[DefinesRules] = [yamlio, sources, load, schema, names, references,
                                     *CHECKS.values(), compile, evaluate, waivers, testing,
-                                    gate]
+                                    gate,
+                                    rt_compile]
 
 
 def _gather() -> dict[str, Rule]:

@@ -359,6 +359,29 @@ class Clock:
         self._days[ordinal] = found
         return found
 
+    def holidays_between(self, first: dt.date, last: dt.date) -> list[tuple[dt.date, str]]:
+        """Every holiday (company or public) from `first` to `last`, both included."""
+        out = []
+        for ordinal in range(first.toordinal(), last.toordinal() + 1):
+            day = dt.date.fromordinal(ordinal)
+            name = self.holiday(day)
+            if name is not None:
+                out.append((day, name))
+        return out
+
+    def least_open_time(self, first: dt.date, last: dt.date, days: int) -> float:
+        """The least open time (real seconds) in any `days` consecutive local days that
+        start between `first` and `last`: how much business time a fixed stretch of
+        calendar time is sure to hold."""
+        start, stop = first.toordinal(), last.toordinal() + days
+        daily = [sum(e - b for b, e in self.day_intervals(o)) for o in range(start, stop)]
+        window = sum(daily[:days])
+        least = window
+        for i in range(days, len(daily)):
+            window += daily[i] - daily[i - days]
+            least = min(least, window)
+        return least
+
     def wall_time(self, day: dt.date, minutes: int) -> float:
         """The instant of a local wall-clock time (minutes after midnight) on `day`."""
         return self._instant(day, minutes)

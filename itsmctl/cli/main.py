@@ -19,7 +19,7 @@ from itsmctl.sources import find_repo_root
 COMMANDS = {
     "build": "build", "changes": "changes", "check": "check", "explain": "explain",
     "init": "init", "policy": "policy", "report": "report", "rules": "rules",
-    "schema": "schema", "sla": "sla",
+    "schema": "schema", "sla": "sla", "plan": "plan", "apply": "apply",
 }
 
 

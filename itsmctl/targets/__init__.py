@@ -30,6 +30,7 @@ TARGETS: dict[str, str] = {
     "docs": "itsmctl.targets.site",
     "backstage": "itsmctl.targets.backstage",
     "ical": "itsmctl.targets.ical",
+    "rt": "itsmctl.targets.rt",
 }
 
 
