@@ -51,3 +51,12 @@ def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
         return code, out, err
 
     return invoke
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    """Say so when the live tests are not in the run, and how to run them."""
+    if "live" in str(config.getoption("markexpr")).replace("not live", ""):
+        return None
+    return ("live tests (a real Request Tracker 5 and headless Chromium) are not in this run: "
+            "pytest -m live (bash scripts/rt/install.sh and apt-get install chromium give the "
+            "parts; .ci/run runs them)")

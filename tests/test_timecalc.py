@@ -305,7 +305,7 @@ def _due_agrees_with_the_naive_oracle(case: dict) -> None:
     assert clock.clock_start(opened, pauses) <= due
 
 
-@budgets(quick=250, full=2500)
+@budgets(quick=100, full=2500)
 def test_due_agrees_with_the_naive_oracle(examples: int) -> None:
     run_property(examples, _due_agrees_with_the_naive_oracle, cases(),
                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])

@@ -23,6 +23,8 @@ from itsmctl.timecalc import Clock
 from scripts.rt.instance import Instance
 from tests.helpers import ROOT
 
+pytestmark = pytest.mark.live
+
 REQUESTER = "requester@customer.example"
 
 

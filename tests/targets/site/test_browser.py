@@ -16,6 +16,8 @@ from itsmctl.pipeline import check_catalog
 from tests.helpers import NOW, ROOT
 from tests.targets.site.browser import chromium
 
+pytestmark = pytest.mark.live
+
 ARTEFACTS = ROOT / "build" / "test-artefacts"
 PROBE = """apiVersion: itsmctl/v1
 kind: Service
