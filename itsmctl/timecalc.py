@@ -201,7 +201,7 @@ class _OpenTable:
         self.before: list[float] = []  # open seconds before each interval
         self.through: list[float] = []  # open seconds up to each interval's end
         self.opened = 0.0  # the opening of the current computation
-        self.limit = 0  # the ordinal it may not grow past
+        self._limit: int | None = 0  # the day it may not grow past (None: not yet known)
 
     def _midnight(self, ordinal: int) -> float:
         return self.clock._instant(dt.date.fromordinal(ordinal), 0)
@@ -211,6 +211,13 @@ class _OpenTable:
         self.starts, self.ends, self.before, self.through = [], [], [], []
         self.low = self.high = self._midnight(first)
         self._grow(last - first)
+
+    @property
+    def limit(self) -> int:
+        """The day (ordinal) HORIZON_YEARS after the computation's opening."""
+        if self._limit is None:
+            self._limit = self.clock.local(self.opened).toordinal() + self.HORIZON_DAYS
+        return self._limit
 
     def _grow(self, days: int) -> None:
         if self.last + days > self.limit:
@@ -235,8 +242,12 @@ class _OpenTable:
     def start(self, opened: float) -> None:
         """Begin a computation from `opened`: the table spans it, and may grow
         HORIZON_YEARS beyond it."""
+        self.opened = opened
+        if self.low <= opened < self.high:  # the usual case: nothing to build
+            self._limit = None
+            return
         day = self.clock.local(opened).toordinal()
-        self.opened, self.limit = opened, day + self.HORIZON_DAYS
+        self._limit = day + self.HORIZON_DAYS
         near = self.first - self.CHUNK < day < self.last + self.CHUNK
         if not self.starts or not near or self.last - self.first > self.HORIZON_DAYS:
             self._build(day - 1, min(day + self.CHUNK, self.limit))
@@ -307,6 +318,7 @@ class Clock:
         self._public_years: dict[int, Any] = {}
         self._days: dict[int, tuple[Interval, ...]] = {}
         self._table = _OpenTable(self)
+        self._reachable = self.weekly_seconds() * _OpenTable.HORIZON_DAYS / 7
 
     @classmethod
     def of_calendar(cls, calendar: CalendarLike) -> Clock:
@@ -464,20 +476,23 @@ class Clock:
     def _within_horizon(self, target: float) -> None:
         """Refuse at once a target that more than HORIZON_YEARS of open weeks cannot
         reach, instead of building the table a century out to find out."""
-        if target > self.weekly_seconds() * _OpenTable.HORIZON_DAYS / 7:
+        if target > self._reachable:
             raise self._table.beyond()
 
-    def dues(self, opened: float, targets: tuple[float | None, ...], pauses: Pauses = ()
-             ) -> tuple[float | None, ...]:
-        """`due` for several targets from one opening (None for a target not set): where
-        the clock starts is found once."""
-        if pauses or any(t is not None and t <= 0 for t in targets):
-            return tuple(None if t is None else self.due(opened, t, pauses) for t in targets)
+    def dues(self, opened: float, response: float | None, resolution: float,
+             pauses: Pauses = ()) -> tuple[float | None, float]:
+        """`due` for a response target (None: not set) and a resolution target from one
+        opening: where the clock starts is found once (a replay's inner loop)."""
+        if pauses or resolution <= 0 or (response is not None and response <= 0):
+            return (None if response is None else self.due(opened, response, pauses),
+                    self.due(opened, resolution, pauses))
         table = self._table
         table.start(opened)
-        self._within_horizon(max((t for t in targets if t is not None), default=0.0))
+        if resolution > self._reachable or (response or 0.0) > self._reachable:
+            raise table.beyond()
         start = table.position(opened)
-        return tuple(None if t is None else table.instant(start + t, opened) for t in targets)
+        return (None if response is None else table.instant(start + response, opened),
+                table.instant(start + resolution, opened))
 
     def elapsed(self, opened: float, until: float, pauses: Pauses = ()) -> float:
         """Open, unpaused seconds counted between `opened` and `until` (rule 7)."""

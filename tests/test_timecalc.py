@@ -162,7 +162,7 @@ def test_a_pause_or_target_past_the_horizon_is_refused_at_once() -> None:
     with pytest.raises(ClockError, match="at most 100 years"):
         clock.due(opened, seconds("9999w"))
     with pytest.raises(ClockError, match="at most 100 years"):
-        clock.dues(opened, (seconds("1h"), seconds("9999w")))
+        clock.dues(opened, seconds("1h"), seconds("9999w"))
     with pytest.raises(ClockError, match="at most 100 years"):
         clock.elapsed(opened, far)
     assert clock._table.last - clock._table.first <= 400  # nothing was built towards year 8999

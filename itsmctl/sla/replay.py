@@ -23,7 +23,18 @@ from itsmctl.diagnostics import Severity
 from itsmctl.errors import EXIT_FINDINGS, EXIT_OK, FatalError
 from itsmctl.pipeline import check_catalog
 from itsmctl.sla.due import option_instant
-from itsmctl.sla.terms import BREACHED, MET, PENDING, Terms, choose, judge, service_slas, terms_of
+from itsmctl.sla.terms import (
+    BREACHED,
+    MET,
+    PENDING,
+    Target,
+    Terms,
+    choose,
+    judge,
+    service_slas,
+    terms_of,
+    verdicts,
+)
 from itsmctl.sla.tickets import READERS
 from itsmctl.sla.tickets.records import (
     BadInput,
@@ -37,6 +48,8 @@ from itsmctl.sla.tickets.records import (
 )
 from itsmctl.sources import file_kind
 from itsmctl.timecalc import ClockError, iso, timezone
+
+TallyKey = tuple[str | None, str, str]  # (ref, SLA, priority)
 
 
 @dataclass
@@ -72,7 +85,7 @@ class View:
 class ReplayReport:
     refs: list[str | None]
     levels: list[str]
-    tallies: dict[tuple[str | None, str, str], Tally] = field(default_factory=dict)
+    tallies: dict[TallyKey, Tally] = field(default_factory=dict)
     skipped: list[Skipped] = field(default_factory=list)
     details: list[dict[str, Any]] = field(default_factory=list)
     tickets_read: int = 0
@@ -134,6 +147,9 @@ def replay(tickets: Iterable[Ticket | Skipped | Remark], views: list[View], leve
            now: float, default_sla: str | None = None, details: bool = False) -> ReplayReport:
     report = ReplayReport([v.ref for v in views], levels)
     multi = len(views) > 1
+    # what a ticket's SLA name and priority come to under a view: its terms, target and
+    # tally's key, or why it cannot be judged (the same few pairs recur in every file)
+    plans: dict[tuple[int, str | None, str, str | None], tuple[Terms, Target, TallyKey] | str] = {}
     for item in tickets:
         if isinstance(item, Remark):
             report.remarks.append(item.text)
@@ -143,13 +159,18 @@ def replay(tickets: Iterable[Ticket | Skipped | Remark], views: list[View], leve
             report.skipped.append(item)
             continue
         report.tickets_read += 1
-        for view in views:
+        for number, view in enumerate(views):
             name = _sla_name(item, view, default_sla)
-            reason = _skip_reason(item, view, name)
-            if reason is None:
-                assert name is not None
+            key = (number, name, item.priority, None if name else item.service)
+            plan = plans.get(key)
+            if plan is None:
+                plan = plans[key] = _plan(item, view, name)
+            if isinstance(plan, str):
+                reason: str | None = plan
+            else:
                 try:
-                    _judge_one(item, view, view.terms[name], now, report, details)
+                    _judge_one(item, view, plan, now, report, details)
+                    reason = None
                 except ClockError as error:
                     reason = str(error)
                 except (OverflowError, ValueError) as error:  # past what datetime holds
@@ -159,12 +180,20 @@ def replay(tickets: Iterable[Ticket | Skipped | Remark], views: list[View], leve
     return report
 
 
-def _judge_one(ticket: Ticket, view: View, terms: Terms, now: float, report: ReplayReport,
-               details: bool) -> None:
-    verdict = judge(terms, ticket.priority, ticket.opened, ticket.responded, ticket.resolved,
-                    ticket.pauses, now)
-    resolution, response = verdict.resolution, verdict.response
-    key = (view.ref, terms.name, ticket.priority)
+def _plan(ticket: Ticket, view: View, name: str | None) -> tuple[Terms, Target, TallyKey] | str:
+    reason = _skip_reason(ticket, view, name)
+    if reason is not None:
+        return reason
+    assert name is not None
+    terms = view.terms[name]
+    return terms, terms.targets[ticket.priority], (view.ref, terms.name, ticket.priority)
+
+
+def _judge_one(ticket: Ticket, view: View, plan: tuple[Terms, Target, TallyKey], now: float,
+               report: ReplayReport, details: bool) -> None:
+    terms, target, key = plan
+    response, resolution = verdicts(terms.clock, target, ticket.opened, ticket.responded,
+                                    ticket.resolved, ticket.pauses, now)
     tally = report.tallies.get(key)
     if tally is None:
         tally = report.tallies[key] = Tally()
@@ -185,6 +214,8 @@ def _judge_one(ticket: Ticket, view: View, terms: Terms, now: float, report: Rep
         tally.made_sla_compared += 1
         tally.made_sla_agree += (resolution == MET) == ticket.made_sla
     if details:
+        verdict = judge(terms, ticket.priority, ticket.opened, ticket.responded,
+                        ticket.resolved, ticket.pauses, now)
         tz = terms.clock.tz
         report.details.append({
             **({"ref": view.ref} if view.ref is not None else {}),

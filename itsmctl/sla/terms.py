@@ -100,9 +100,8 @@ def judge(terms: Terms, priority: str, opened: float, responded: float | None,
     """Due times and verdicts (rules 3-7); `pauses` sorted and merged."""
     target = terms.targets[priority]
     clock = terms.clock
-    response_due, resolution_due = clock.dues(opened, (target.response, target.resolution),
+    response_due, resolution_due = clock.dues(opened, target.response, target.resolution,
                                               pauses)
-    assert resolution_due is not None
     return Judgement(
         response_due=response_due,
         resolution_due=resolution_due,
@@ -113,6 +112,24 @@ def judge(terms: Terms, priority: str, opened: float, responded: float | None,
         clock=clock, opened=opened, until=resolved if resolved is not None else now,
         pauses=pauses,
     )
+
+
+def verdicts(clock: Clock, target: Target, opened: float, responded: float | None,
+             resolved: float | None, pauses: list[Interval], now: float
+             ) -> tuple[str | None, str]:
+    """`judge`'s response and resolution verdicts alone (what a replay tallies)."""
+    response_due, resolution_due = clock.dues(opened, target.response, target.resolution,
+                                              pauses)
+    if resolved is not None:
+        resolution = MET if resolved <= resolution_due else BREACHED
+    else:
+        resolution = BREACHED if now > resolution_due else PENDING
+    if response_due is None:
+        return None, resolution
+    answered = responded if responded is not None else resolved
+    if answered is not None:
+        return (MET if answered <= response_due else BREACHED), resolution
+    return (BREACHED if now > response_due else PENDING), resolution
 
 
 def escalation_times(terms: Terms, priority: str, opened: float,
