@@ -16,7 +16,7 @@ class BadInput(ValueError):
     """The input as a whole cannot be read (a missing column): the command cannot run."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Ticket:
     line: int
     id: str
@@ -96,7 +96,25 @@ class LineFile:
                 if carry and dropped < 0:
                     yield _line(number + 1, start, carry)
                 return
-            pieces = (carry + chunk).split(b"\n")
+            block = carry + chunk
+            cut = block.rfind(b"\n")
+            if dropped < 0 and cut >= 0 and block.isascii():
+                # the usual chunk: whole lines of ASCII, decoded at once (a character is a
+                # byte, so offsets are lengths; no line here can carry a byte-order mark)
+                carry = block[cut + 1:]
+                for text in block[:cut].decode("ascii").split("\n"):
+                    number += 1
+                    if len(text) > MAX_LINE:
+                        yield number, start, None, _too_long()
+                    else:
+                        yield number, start, text[:-1] if text[-1:] == "\r" else text, None
+                    start += len(text) + 1
+                if len(carry) > MAX_LINE:
+                    number += 1
+                    yield number, start, None, _too_long()
+                    dropped, carry = len(carry), b""
+                continue
+            pieces = block.split(b"\n")
             carry = pieces.pop()
             for raw in pieces:
                 if dropped < 0:
@@ -107,7 +125,7 @@ class LineFile:
             if len(carry) > MAX_LINE:
                 if dropped < 0:
                     number += 1
-                    yield number, start, None, f"the line is longer than {MAX_LINE // 1024} KiB"
+                    yield number, start, None, _too_long()
                 dropped = max(dropped, 0) + len(carry)
                 carry = b""
 
@@ -120,9 +138,14 @@ class LineFile:
 Line = tuple[int, int, str | None, str | None]  # number, offset, text, why there is none
 
 
+def _too_long() -> str:
+    return f"the line is longer than {MAX_LINE // 1024} KiB"
+
+
+
 def _line(number: int, start: int, raw: bytes) -> Line:
     if len(raw) > MAX_LINE:
-        return number, start, None, f"the line is longer than {MAX_LINE // 1024} KiB"
+        return number, start, None, _too_long()
     try:
         return number, start, _text(raw, start == 0), None
     except UnicodeDecodeError as error:
