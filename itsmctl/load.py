@@ -10,7 +10,7 @@ from itsmctl.diagnostics import Diagnostic
 from itsmctl.errors import FatalError
 from itsmctl.model.documents import Document, SourceFile
 from itsmctl.schemas import CONFIG_SCHEMA
-from itsmctl.sources import RawFile, Source
+from itsmctl.sources import RawFile, Source, git_blob_id
 from itsmctl.validate.schema import schema_diagnostics
 from itsmctl.yamlio import YamlProblem, decode, parse_documents
 
@@ -24,6 +24,12 @@ class Loaded:
     files: list[str] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    blobs: dict[str, str] = field(default_factory=dict)  # path -> git blob id (when parsed shared)
+
+
+# (path, git blob id) -> the documents and reading problems of that file: a file with the
+# same bytes at the same path in two versions of a repository is parsed once
+ParseCache = dict[tuple[str, str], tuple[list[Document], list[Diagnostic]]]
 
 
 def problem_diagnostic(path: str, problem: YamlProblem) -> Diagnostic:
@@ -58,8 +64,22 @@ def read_config(source: Source) -> Config:
     return parse_config(text)
 
 
-def read_files(raw_files: Iterable[RawFile], loaded: Loaded) -> None:
-    """Parse each file into documents; a file that cannot be read is one diagnostic."""
+def _parse(path: str, data: bytes) -> tuple[list[Document], list[Diagnostic]]:
+    text, problem = decode(data)
+    if problem is not None or text is None:
+        assert problem is not None
+        return [], [problem_diagnostic(path, problem)]
+    source_file = SourceFile(path, text)
+    documents, problems = parse_documents(text)
+    return ([Document(source_file, d.index, d.data, d.line, d.column) for d in documents],
+            [problem_diagnostic(path, p) for p in problems])
+
+
+def read_files(raw_files: Iterable[RawFile], loaded: Loaded,
+               parsed: ParseCache | None = None) -> None:
+    """Parse each file into documents; a file that cannot be read is one diagnostic. With
+    `parsed`, a file already parsed at the same path with the same bytes is not parsed
+    again: its Document objects are shared."""
     for raw in raw_files:
         loaded.files.append(raw.path)
         if raw.problem:
@@ -67,19 +87,21 @@ def read_files(raw_files: Iterable[RawFile], loaded: Loaded) -> None:
             loaded.diagnostics.append(Diagnostic(raw.path, 1, 1, rule.id, message, rule.severity))
             continue
         assert raw.data is not None
-        text, problem = decode(raw.data)
-        if problem is not None or text is None:
-            assert problem is not None
-            loaded.diagnostics.append(problem_diagnostic(raw.path, problem))
-            continue
-        source_file = SourceFile(raw.path, text)
-        documents, problems = parse_documents(text)
-        loaded.diagnostics.extend(problem_diagnostic(raw.path, p) for p in problems)
-        loaded.documents.extend(
-            Document(source_file, d.index, d.data, d.line, d.column) for d in documents)
+        if parsed is None:
+            documents, problems = _parse(raw.path, raw.data)
+        else:
+            blob = raw.blob or git_blob_id(raw.data)
+            loaded.blobs[raw.path] = blob
+            hit = parsed.get((raw.path, blob))
+            if hit is None:
+                hit = parsed[(raw.path, blob)] = _parse(raw.path, raw.data)
+            documents, problems = hit
+        loaded.diagnostics.extend(problems)
+        loaded.documents.extend(documents)
 
 
-def load(source: Source, config: Config | None = None) -> Loaded:
+def load(source: Source, config: Config | None = None,
+         parsed: ParseCache | None = None) -> Loaded:
     loaded = Loaded(config or read_config(source), source.label)
-    read_files(source.files(loaded.config.folders), loaded)
+    read_files(source.files(loaded.config.folders), loaded, parsed)
     return loaded

@@ -3,7 +3,7 @@ the one reference graph: the references each document makes and receives."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, NamedTuple
@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 from itsmctl.kinds import ANY_DOCUMENT, PRIORITY_LEVEL, ref
 from itsmctl.model.catalog import Catalog
 from itsmctl.model.documents import Entity
-from itsmctl.model.inherit import inherited
+from itsmctl.model.inherit import INHERITED, inherited
 from itsmctl.schemas import document_schema
 from itsmctl.text import FieldPath
 
@@ -121,8 +121,11 @@ def _found(spec: dict[str, Any], kind: str, derived: bool) -> list[Reference]:
 
 
 def references(entity: Entity) -> list[Reference]:
-    """Every reference an entity writes, in document order."""
-    return _found(entity.spec, entity.kind, False)
+    """Every reference an entity writes, in document order (computed once per entity)."""
+    found: list[Reference] | None = entity.memo.get("references")
+    if found is None:
+        found = entity.memo["references"] = _found(entity.spec, entity.kind, False)
+    return found
 
 
 class ReferenceGraph:
@@ -171,3 +174,99 @@ class ReferenceGraph:
 def graph_of(catalog: Catalog) -> ReferenceGraph:
     """The catalog's reference graph, built once."""
     return catalog.memo("references", lambda: ReferenceGraph(catalog))
+
+
+def _referrers(graphs: Sequence[ReferenceGraph], target: str) -> list[str]:
+    """Who names `target` (written or inherited references) in any of `graphs`, sorted."""
+    lists = [graph.referrers(target, True) for graph in graphs]
+    lists = [found for found in lists if found]
+    if len(lists) <= 1 or all(found == lists[0] for found in lists[1:]):
+        return lists[0] if lists else []
+    return sorted({ref for found in lists for ref in found})
+
+
+def dependants(graphs: Sequence[ReferenceGraph], changed: Iterable[str]
+               ) -> dict[str, tuple[str, ...]]:
+    """Every document that reaches one of `changed` through references (inherited ones
+    included) in any of `graphs`, and the path it was reached by: the changed document
+    first, then each document in between (breadth first, so a shortest path; ties go to
+    the first in sorted order). The changed documents themselves are not listed."""
+    start = sorted(set(changed))
+    via: dict[str, tuple[str, ...]] = {}
+    seen = set(start)
+    frontier: list[tuple[str, tuple[str, ...]]] = [(ref, (ref,)) for ref in start]
+    while frontier:
+        following: list[tuple[str, tuple[str, ...]]] = []
+        for target, path in frontier:
+            for referrer in _referrers(graphs, target):
+                if referrer not in seen:
+                    seen.add(referrer)
+                    via[referrer] = path
+                    following.append((referrer, (*path, referrer)))
+        frontier = following
+    return via
+
+
+def _distances(graphs: Sequence[ReferenceGraph], sources: set[str]) -> dict[str, int]:
+    """For every document reaching one of `sources`: the fewest references it takes."""
+    distance = dict.fromkeys(sources, 0)
+    frontier = sorted(sources)
+    hops = 0
+    while frontier:
+        hops += 1
+        following = []
+        for target in frontier:
+            for referrer in _referrers(graphs, target):
+                if referrer not in distance:
+                    distance[referrer] = hops
+                    following.append(referrer)
+        frontier = following
+    return distance
+
+
+_FAR = 1 << 30
+
+
+@dataclass(frozen=True)
+class Distance:
+    """How far, in references (inherited ones included), each entity of two versions of a
+    catalog is from what differs between them: from an entity in both whose own data
+    differs (`changed`: its metadata, spec or inherited values), and from one in only one
+    version (`appeared`: it was added or removed)."""
+
+    shared: frozenset[str]  # the same Entity object in both versions
+    changed: dict[str, int]
+    appeared: dict[str, int]
+
+    def same_within(self, ref: str, depth: int) -> bool:
+        """Whether everything the entity reads within `depth` references is the same in
+        both versions (and every document named at that depth exists in both or neither)."""
+        return self.changed.get(ref, _FAR) > depth and self.appeared.get(ref, _FAR) > depth + 1
+
+    @property
+    def resolve_same(self) -> frozenset[str]:
+        """The entities whose resolved documents are the same in both versions."""
+        return frozenset(ref for ref in self.shared
+                         if ref not in self.changed and ref not in self.appeared)
+
+
+def distance(before: Catalog, after: Catalog) -> Distance:
+    """Compare two catalogs that share the Entity objects of identical documents (see
+    itsmctl.load.ParseCache)."""
+    shared, changed, appeared = set(), set(), set()
+    for one, other in ((before, after), (after, before)):
+        for entity in one:
+            twin = other.get(entity.kind, entity.name)
+            if twin is None:
+                appeared.add(entity.ref)
+            elif twin is entity:
+                if entity.kind in INHERITED and inherited(before, entity.kind, entity.spec) \
+                        != inherited(after, entity.kind, entity.spec):
+                    changed.add(entity.ref)
+                else:
+                    shared.add(entity.ref)
+            else:
+                changed.add(entity.ref)
+    graphs = [graph_of(before), graph_of(after)]
+    return Distance(frozenset(shared), _distances(graphs, changed),
+                    _distances(graphs, appeared))

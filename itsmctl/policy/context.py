@@ -19,20 +19,27 @@ from itsmctl.model.resolve import resolved_spec
 Documents = dict[str, dict[str, dict[str, Any]]]
 
 
-def resolved_documents(catalog: Catalog) -> tuple[Documents, dict[str, list[dict[str, Any]]]]:
+def resolved_documents(catalog: Catalog, reuse: tuple[Documents, frozenset[str]] | None = None
+                       ) -> tuple[Documents, dict[str, list[dict[str, Any]]]]:
     """Every entity as a resolved document by kind and name, and for each document the
-    documents naming it (by writing or inheriting a reference), sorted."""
+    documents naming it (by writing or inheriting a reference), sorted. With `reuse`
+    (another version's documents, and the entities that resolve the same in both), those
+    entities' documents are taken over instead of built again."""
     docs: Documents = {}
+    built = []
     for entity in catalog:
-        docs.setdefault(entity.kind, {})[entity.name] = {
-            "apiVersion": entity.document.data.get("apiVersion"), "kind": entity.kind,
-            "metadata": entity.metadata, "spec": None,
-        }
+        shared = reuse[0].get(entity.kind, {}).get(entity.name) \
+            if reuse is not None and entity.ref in reuse[1] else None
+        if shared is None:
+            shared = {"apiVersion": entity.document.data.get("apiVersion"), "kind": entity.kind,
+                      "metadata": entity.metadata, "spec": None}
+            built.append(entity)
+        docs.setdefault(entity.kind, {})[entity.name] = shared
 
     def lookup(kind: str, name: str) -> Any:
         return docs.get(kind, {}).get(name)
 
-    for entity in catalog:
+    for entity in built:
         docs[entity.kind][entity.name]["spec"] = resolved_spec(catalog, entity, lookup)
     graph = graph_of(catalog)
     index: dict[str, list[dict[str, Any]]] = {}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,9 +18,10 @@ from itsmctl.diagnostics import Diagnostic, Rule, Severity
 from itsmctl.kinds import POLICY, ref
 from itsmctl.model.catalog import Catalog
 from itsmctl.model.documents import Entity
+from itsmctl.model.references import Distance
 from itsmctl.policy import sandbox
-from itsmctl.policy.compile import POLICY_UNSAFE
-from itsmctl.policy.context import resolved_documents
+from itsmctl.policy.compile import POLICY_UNSAFE, sources
+from itsmctl.policy.context import Documents, resolved_documents
 from itsmctl.policy.waivers import apply_waivers
 from itsmctl.text import FieldPath, parse_field
 
@@ -44,6 +45,8 @@ class CompiledPolicy:
     when: sandbox.Expression | None
     assertions: list[Assertion]
     message: str
+    # how many references deep its condition reads (sandbox.reference_depth); None: unbounded
+    depth: int | None = None
 
     @property
     def name(self) -> str:
@@ -60,10 +63,14 @@ class CompiledPolicy:
             assertions.append(Assertion(source, path, sandbox.compiled_expression(source)))
         rule = Rule(f"policy/{entity.name}", Severity(spec.get("severity", "error")),
                     str(entity.metadata.get("title") or entity.name))
+        depths = [sandbox.reference_depth(source)
+                  for _, source, template in sources(entity) if not template]
         return cls(entity, rule,
                    tuple(match["kinds"]) if match.get("kinds") else None,
                    sandbox.compiled_expression(match["when"]) if "when" in match else None,
-                   assertions, spec["message"])
+                   assertions, spec["message"],
+                   None if None in depths else max((d for d in depths if d is not None),
+                                                   default=0))
 
 
 @dataclass
@@ -71,6 +78,40 @@ class Outcome:
     findings: list[Diagnostic] = field(default_factory=list)
     problems: list[Diagnostic] = field(default_factory=list)  # about policies and waivers
     evaluated: set[str] = field(default_factory=set)  # policies that ran to the end
+    # what judging another version of the same documents can take over (Prior):
+    policies: dict[str, Entity] = field(default_factory=dict)  # name -> the Policy judged
+    subjects: set[str] = field(default_factory=set)  # the entities judged
+    raw: dict[str, dict[str, list[Diagnostic]]] = field(default_factory=dict)  # policy ->
+    # entity -> its findings before waivers
+    documents: Documents | None = None  # the resolved documents the policies saw
+
+
+@dataclass(frozen=True)
+class Prior:
+    """The judgement of another version of the same repository under the same policies
+    (a pull request's head, judged by its base's policies), and how far each entity is from
+    what differs between the two (`distance`). A policy whose condition reads a bounded
+    depth of references finds the same on an entity that reaches nothing different within
+    that depth: its findings there are taken over instead of evaluated again (their
+    identity, position and severity are exact; the message is the prior's rendering)."""
+
+    outcome: Outcome
+    distance: Distance
+
+    def taken_over(self, policy: CompiledPolicy) -> Callable[[Entity], list[Diagnostic] | None]:
+        """A function giving the policy's findings on an entity in the prior judgement, or
+        None when they must be evaluated."""
+        outcome, depth = self.outcome, policy.depth
+        if depth is None or outcome.policies.get(policy.name) is not policy.entity \
+                or policy.name not in outcome.evaluated:
+            return lambda entity: None
+        raw, subjects, same = outcome.raw.get(policy.name, {}), outcome.subjects, \
+            self.distance.same_within
+
+        def findings(entity: Entity) -> list[Diagnostic] | None:
+            key = entity.ref
+            return raw.get(key, []) if key in subjects and same(key, depth) else None
+        return findings
 
 
 def _finding(policy: CompiledPolicy, entity: Entity, message: str,
@@ -135,23 +176,30 @@ def _stopped(policy: CompiledPolicy, entity: Entity | None, error: BaseException
 
 def evaluate(policy: CompiledPolicy, subjects: dict[str, list[Entity]],
              base: dict[str, Any], outcome: Outcome,
-             scopes: dict[str, sandbox.Scope]) -> None:
+             scopes: dict[str, sandbox.Scope], prior: Prior | None = None) -> None:
     """Judge every subject the policy matches; `scopes` (one per entity, shared by all
     policies) spares building a Jinja2 context per policy and entity."""
     limit = sandbox.TIME_LIMIT
     found: list[Diagnostic] = []
+    raw: dict[str, list[Diagnostic]] = {}
     entity: Entity | None = None
     documents = base["catalog"]
+    taken_over = prior.taken_over(policy) if prior is not None else lambda entity: None
     started = time.perf_counter()
     try:
         with sandbox.time_limit(limit):
             for kind in policy.kinds or tuple(sorted(subjects)):
                 for entity in subjects.get(kind, ()):
-                    scope = scopes.get(entity.ref)
-                    if scope is None:
-                        scope = scopes[entity.ref] = sandbox.Scope(
-                            dict(base, entity=documents[kind][entity.name]))
-                    found.extend(_findings_on(policy, entity, scope))
+                    items = taken_over(entity)
+                    if items is None:
+                        scope = scopes.get(entity.ref)
+                        if scope is None:
+                            scope = scopes[entity.ref] = sandbox.Scope(
+                                dict(base, entity=documents[kind][entity.name]))
+                        items = list(_findings_on(policy, entity, scope))
+                    if items:
+                        raw[entity.ref] = items
+                        found.extend(items)
                     if time.perf_counter() - started > limit:
                         raise sandbox.LimitExceeded("time limit exceeded")
     except Stopped as stop:
@@ -162,12 +210,15 @@ def evaluate(policy: CompiledPolicy, subjects: dict[str, list[Entity]],
         return
     outcome.findings.extend(dict.fromkeys(found))  # two failed assertions, one place: once
     outcome.evaluated.add(policy.name)
+    outcome.raw[policy.name] = raw
 
 
-def run_policies(catalog: Catalog, prior: Iterable[Diagnostic], today: dt.date,
-                 now: dt.datetime) -> Outcome:
-    """Evaluate every policy over the entities no earlier stage found an error in."""
-    failed = {ref(d.kind, str(d.name)) for d in prior if d.severity is Severity.ERROR and d.kind}
+def run_policies(catalog: Catalog, problems: Iterable[Diagnostic], today: dt.date,
+                 now: dt.datetime, prior: Prior | None = None) -> Outcome:
+    """Evaluate every policy over the entities no earlier stage found an error in; with
+    `prior`, take over what another version's judgement found where it cannot differ."""
+    failed = {ref(d.kind, str(d.name)) for d in problems
+              if d.severity is Severity.ERROR and d.kind}
     subjects: dict[str, list[Entity]] = {}
     for entity in catalog:
         if entity.ref not in failed:
@@ -176,14 +227,19 @@ def run_policies(catalog: Catalog, prior: Iterable[Diagnostic], today: dt.date,
     policies = subjects.get(POLICY, [])
     if not policies:
         return outcome
-    documents, referenced_by = resolved_documents(catalog)
+    reuse = None
+    if prior is not None and prior.outcome.documents is not None:
+        reuse = (prior.outcome.documents, prior.distance.resolve_same)
+    documents, referenced_by = resolved_documents(catalog, reuse)
+    outcome.documents = documents
+    outcome.subjects = {e.ref for group in subjects.values() for e in group}
+    outcome.policies = {policy.name: policy for policy in policies}
     base = {"catalog": documents, "today": today, "now": now,
             sandbox.REFERENCED_BY: referenced_by}
     scopes: dict[str, sandbox.Scope] = {}
     for policy in policies:
-        evaluate(CompiledPolicy.of(policy), subjects, base, outcome, scopes)
-    judged = {e.ref for group in subjects.values() for e in group}
-    outcome.findings, problems = apply_waivers(catalog, judged, today, outcome.findings,
-                                               outcome.evaluated)
-    outcome.problems.extend(problems)
+        evaluate(CompiledPolicy.of(policy), subjects, base, outcome, scopes, prior)
+    outcome.findings, unused = apply_waivers(catalog, outcome.subjects, today, outcome.findings,
+                                             outcome.evaluated)
+    outcome.problems.extend(unused)
     return outcome

@@ -242,6 +242,89 @@ def problem(source: str, template: bool, names: frozenset[str] = POLICY_NAMES) -
     return None
 
 
+# What an expression may do and still read only a bounded part of its entity's resolved
+# document (see reference_depth): filters and string methods that neither turn a document
+# into text nor compare two documents.
+_HOP_KEYS = frozenset({"spec", "metadata"})
+_SHALLOW_FILTERS = frozenset({
+    "abs", "attr", "batch", "count", "d", "days_until", "default", "first", "float",
+    "groupby", "hours", "int", "last", "length", "list", "map", "max", "min", "minutes",
+    "percent", "reject", "rejectattr", "round", "select", "selectattr", "sort", "sum", "unique",
+})
+_SHALLOW_METHODS = frozenset({"get", "keys", "startswith", "endswith", "split", "strip",
+                              "lstrip", "rstrip", "lower", "upper", "isdigit"})
+_ENTITY_NAMES = frozenset({"entity", "today", "now"})
+
+
+def _constant(node: Any) -> bool:
+    from jinja2 import nodes
+
+    if isinstance(node, nodes.Const):
+        return True
+    if isinstance(node, (nodes.List, nodes.Tuple)):
+        return all(_constant(item) for item in node.items)
+    if isinstance(node, nodes.Dict):
+        return all(_constant(pair.key) and _constant(pair.value) for pair in node.items)
+    return False
+
+
+def _bounded(node: Any) -> bool:
+    """Whether one node keeps the expression's reading bounded (see reference_depth)."""
+    from jinja2 import nodes
+
+    if isinstance(node, nodes.Name):
+        return node.name in _ENTITY_NAMES
+    if isinstance(node, nodes.Getattr):
+        return node.attr not in ("values", "items", "copy")
+    if isinstance(node, nodes.Getitem):
+        return _constant(node.arg)
+    if isinstance(node, (nodes.Filter, nodes.Test, nodes.Call)):
+        arguments = [*node.args, *(k.value for k in node.kwargs)]
+        if node.dyn_args is not None or node.dyn_kwargs is not None \
+                or not all(_constant(a) for a in arguments):
+            return False
+        if isinstance(node, nodes.Filter):
+            named = [a.value for a in node.args[:1] if node.name in ("map",)
+                     and isinstance(a, nodes.Const) and isinstance(a.value, str)]
+            return node.name in _SHALLOW_FILTERS and all(n in _SHALLOW_FILTERS for n in named)
+        if isinstance(node, nodes.Call):
+            return isinstance(node.node, nodes.Getattr) and node.node.attr in _SHALLOW_METHODS
+        return True
+    if isinstance(node, nodes.Compare):
+        operands = [node.expr, *(op.expr for op in node.ops)]
+        return sum(not _constant(o) for o in operands) <= 1
+    return not isinstance(node, nodes.Concat)
+
+
+@cache
+def reference_depth(source: str) -> int | None:
+    """How many references deep an expression can read from its `entity`: 0 reads the
+    entity's own fields (and whether the documents they name exist), 1 the fields of those
+    documents too, and so on. None when that cannot be bounded: it reads `catalog`, uses
+    `referenced_by`, turns a value into text, or compares two values that are not
+    constants (comparing two documents reads everything they reach).
+
+    The bound counts the names `spec` and `metadata` it writes (in attributes, items and
+    dotted attribute strings such as selectattr's): reading a referenced document's fields
+    takes one of them per document crossed. Two versions of a catalog in which nothing an
+    entity reaches within that depth differs give such an expression the same answer."""
+    from jinja2 import nodes
+
+    try:
+        tree = _parse_expression(source)
+    except Exception:
+        return None
+    hops = 0
+    for node in (tree, *tree.find_all(nodes.Node)):
+        if not _bounded(node):
+            return None
+        if isinstance(node, nodes.Getattr) and node.attr in _HOP_KEYS:
+            hops += 1
+        elif isinstance(node, nodes.Const) and isinstance(node.value, str):
+            hops += sum(part in _HOP_KEYS for part in node.value.split("."))
+    return max(0, hops - 1)
+
+
 class Expression:
     """A compiled expression. Evaluate it in a Scope: one Jinja2 context per entity,
     shared by all the expressions judged on that entity (a context per call is most

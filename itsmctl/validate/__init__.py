@@ -11,7 +11,7 @@ import datetime as dt
 from itsmctl.config import Config
 from itsmctl.diagnostics import Diagnostic
 from itsmctl.model.catalog import Catalog
-from itsmctl.model.documents import Document
+from itsmctl.model.documents import Document, Entity
 from itsmctl.validate import (
     calendars,
     changes,
@@ -41,13 +41,29 @@ CHECKS: dict[str, SemanticCheck] = {
 }
 
 
-def validate(documents: list[Document], config: Config, today: dt.date
-             ) -> tuple[Catalog, list[Diagnostic]]:
+# id(document) -> (document, its entity or None, its schema problems): a document shared by
+# two loads (itsmctl.load.ParseCache) is checked against its schema once
+SchemaMemo = dict[int, tuple[Document, "Entity | None", list[Diagnostic]]]
+
+
+def _schema_checked(document: Document, memo: SchemaMemo | None
+                    ) -> tuple[Entity | None, list[Diagnostic]]:
+    if memo is None:
+        return validate_document(document)
+    hit = memo.get(id(document))
+    if hit is None or hit[0] is not document:
+        entity, problems = validate_document(document)
+        hit = memo[id(document)] = (document, entity, problems)
+    return hit[1], hit[2]
+
+
+def validate(documents: list[Document], config: Config, today: dt.date,
+             memo: SchemaMemo | None = None) -> tuple[Catalog, list[Diagnostic]]:
     unique = unique_documents(documents)
     diagnostics = list(unique.diagnostics)
     catalog = Catalog()
     for document in unique.documents:
-        entity, problems = validate_document(document)
+        entity, problems = _schema_checked(document, memo)
         diagnostics.extend(problems)
         if entity is not None:
             catalog.add(entity)
