@@ -14,6 +14,8 @@ class Config:
     policies: tuple[str, ...] = ("policies",)
     changes: tuple[str, ...] = ("changes",)
     default_timezone: str = "UTC"
+    review_cab: str | None = None  # review.cab: the Team that `role: cab` means
+    keep_approvals_on_push: bool = False  # review.keepApprovalsOnPush
 
     @property
     def folders(self) -> tuple[str, ...]:
@@ -28,4 +30,6 @@ class Config:
             policies=tuple(paths.get("policies", ["policies"])),
             changes=tuple(paths.get("changes", ["changes"])),
             default_timezone=data.get("defaultTimezone", "UTC"),
+            review_cab=data.get("review", {}).get("cab"),
+            keep_approvals_on_push=bool(data.get("review", {}).get("keepApprovalsOnPush", False)),
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from itsmctl.config import CONFIG_FILE, Config
 from itsmctl.diagnostics import Diagnostic
@@ -25,6 +26,7 @@ class Loaded:
     documents: list[Document] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     blobs: dict[str, str] = field(default_factory=dict)  # path -> git blob id (when parsed shared)
+    settings: Any = None  # the settings file as written (see settings_data), for diffs
 
 
 # (path, git blob id) -> the documents and reading problems of that file: a file with the
@@ -75,6 +77,21 @@ def _parse(path: str, data: bytes) -> tuple[list[Document], list[Diagnostic]]:
             [problem_diagnostic(path, p) for p in problems])
 
 
+def settings_data(source: Source) -> Any:
+    """The settings file's data as written: None when there is none, its text when it is
+    not readable YAML (so a diff still shows that it changed)."""
+    data = source.read(CONFIG_FILE)
+    if data is None:
+        return None
+    text, problem = decode(data)
+    if text is None or problem is not None:
+        return data.decode("utf-8", "replace")
+    documents, problems = parse_documents(text)
+    if problems:
+        return text
+    return documents[0].data if documents else None
+
+
 def read_files(raw_files: Iterable[RawFile], loaded: Loaded,
                parsed: ParseCache | None = None) -> None:
     """Parse each file into documents; a file that cannot be read is one diagnostic. With
@@ -103,5 +120,6 @@ def read_files(raw_files: Iterable[RawFile], loaded: Loaded,
 def load(source: Source, config: Config | None = None,
          parsed: ParseCache | None = None) -> Loaded:
     loaded = Loaded(config or read_config(source), source.label)
+    loaded.settings = settings_data(source)
     read_files(source.files(loaded.config.folders), loaded, parsed)
     return loaded

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from itsmctl import __version__
-from itsmctl.cli import build, check, explain, init, policy, rules, schema, sla
+from itsmctl.cli import build, check, diff, explain, init, policy, rules, schema, sla
 from itsmctl.errors import EXIT_FATAL, FatalError
 from itsmctl.sources import find_repo_root
 
@@ -25,7 +25,7 @@ def cli(ctx: click.Context, repo: Path | None) -> None:
     ctx.obj = (repo if repo is not None else find_repo_root(Path.cwd())).resolve()
 
 
-for module in (check, explain, schema, init, build, rules, policy, sla):
+for module in (check, explain, schema, init, build, rules, policy, sla, diff):
     cli.add_command(module.command)
 
 
