@@ -58,12 +58,25 @@ def timed(cmd: list[str], cwd: Path) -> tuple[float, float, int]:
     return elapsed, usage.ru_maxrss / 1024, proc.returncode
 
 
+def _split_env(cmd: list[str]) -> tuple[list[str], dict[str, str]]:
+    """`env A=B cmd...` as (cmd, environment), so valgrind measures the command itself."""
+    env = dict(os.environ)
+    if cmd and cmd[0] == "env":
+        cmd = cmd[1:]
+        while cmd and "=" in cmd[0]:
+            key, _, value = cmd[0].partition("=")
+            env[key] = value
+            cmd = cmd[1:]
+    return cmd, env
+
+
 def instructions(cmd: list[str], cwd: Path) -> int:
     """Instructions one child process executes (valgrind --tool=callgrind)."""
+    cmd, env = _split_env(cmd)
     with tempfile.TemporaryDirectory() as out:
         proc = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}/cg",
                                *cmd], cwd=cwd, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, text=True)
+                              stderr=subprocess.PIPE, text=True, env=env)
     for line in proc.stderr.splitlines():
         if "I   refs:" in line or "I refs:" in line:
             return int(line.rsplit(":", 1)[1].replace(",", "").strip())

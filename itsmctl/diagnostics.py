@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from itsmctl.errors import EXIT_FINDINGS, EXIT_OK
+from itsmctl.text import printable
 
 
 class Severity(str, enum.Enum):
@@ -46,9 +47,11 @@ class Diagnostic:
     justification: str | None = field(default=None, compare=False)  # the waiver's reason
 
     def format(self) -> str:
+        """The one-line form, `path:line:col: severity: message [rule]` (whatever the
+        path and message hold, it stays one line)."""
         return (
-            f"{self.path}:{self.line}:{self.column}: {self.severity.value}: "
-            f"{self.message} [{self.rule}]"
+            f"{printable(self.path)}:{self.line}:{self.column}: {self.severity.value}: "
+            f"{printable(self.message)} [{self.rule}]"
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -83,6 +86,10 @@ class Result:
     # rule id -> (title, description) of the organisation's policies, for formats that
     # describe their rules (SARIF)
     rule_texts: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    # with PATHs: errors in the catalog that the selection leaves out (for the summary)
+    errors_elsewhere: int = 0
+    # notes about the invocation itself (a named path that is not a catalog file)
+    notes: list[str] = field(default_factory=list)
 
     def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
         self.diagnostics.extend(diagnostics)

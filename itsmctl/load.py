@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from itsmctl.config import CONFIG_FILE, Config
-from itsmctl.diagnostics import Diagnostic
+from itsmctl.diagnostics import Diagnostic, Rule, Severity
 from itsmctl.errors import FatalError
 from itsmctl.model.documents import Document, SourceFile
 from itsmctl.schemas import CONFIG_SCHEMA
 from itsmctl.sources import RawFile, Source, git_blob_id
+from itsmctl.timecalc import timezone_problem
 from itsmctl.validate.schema import schema_diagnostics
 from itsmctl.yamlio import YamlProblem, decode, parse_documents
+
+SETTINGS = Rule("settings", Severity.ERROR, "itsmctl.yaml holds a value that cannot be used: "
+                "an unknown timezone, or a folder outside the repository or that does not exist.")
+RULES = (SETTINGS,)
 
 
 @dataclass
@@ -39,31 +45,76 @@ def problem_diagnostic(path: str, problem: YamlProblem) -> Diagnostic:
                       problem.rule.severity)
 
 
-def parse_config(text: str | None) -> Config:
-    """The settings; anything wrong with them stops the command (exit 2)."""
-    if text is None:
-        return Config()
+@dataclass
+class Settings:
+    config: Config
+    warnings: list[Diagnostic] = field(default_factory=list)
+    present: bool = False  # the repository has an itsmctl.yaml
+
+
+def _path_problem(path: str) -> str | None:
+    normal = posixpath.normpath(path)
+    if posixpath.isabs(path) or path.startswith("~"):
+        return f"'{path}' is not a path inside the repository (write it relative to the root)"
+    if normal == ".." or normal.startswith("../"):
+        return f"'{path}' leaves the repository"
+    return None
+
+
+def _check_settings(document: Document, source: Source) -> tuple[list[Diagnostic],
+                                                                   list[Diagnostic]]:
+    """(errors, warnings) beyond the schema: the timezone, and every configured folder."""
+    errors, warnings = [], []
+    data = document.data
+    if "defaultTimezone" in data:
+        problem = timezone_problem(data["defaultTimezone"])
+        if problem:
+            errors.append(document.diagnostic(SETTINGS, problem, ("defaultTimezone",)))
+    for key, folders in data.get("paths", {}).items():
+        for index, folder in enumerate(folders):
+            where = ("paths", key, index)
+            problem = _path_problem(folder)
+            if problem:
+                errors.append(document.diagnostic(SETTINGS, f"paths.{key}: {problem}", where))
+            elif not source.is_folder(posixpath.normpath(folder)):
+                warnings.append(document.diagnostic(
+                    SETTINGS, f"paths.{key}: there is no folder '{folder}'", where,
+                    severity=Severity.WARNING))
+    return errors, warnings
+
+
+def _fatal(diagnostics: list[Diagnostic]) -> FatalError:
+    return FatalError("settings cannot be used:\n" +
+                      "\n".join(d.format() for d in sorted(diagnostics)))
+
+
+def read_settings(source: Source) -> Settings:
+    """The settings of itsmctl.yaml (defaults without one). A settings file that cannot
+    be read or used stops the command with its positioned diagnostics (exit 2)."""
+    data = source.read(CONFIG_FILE)
+    if data is None:
+        return Settings(Config())
+    text, problem = decode(data)
+    if problem is not None or text is None:
+        assert problem is not None
+        raise _fatal([problem_diagnostic(CONFIG_FILE, problem)])
     documents, problems = parse_documents(text)
     if problems:
-        p = problems[0]
-        raise FatalError(f"{CONFIG_FILE}:{p.line}:{p.column}: {p.message} [{p.rule.id}]")
+        raise _fatal([problem_diagnostic(CONFIG_FILE, p) for p in problems])
     if not documents:
-        return Config()
+        return Settings(Config(), present=True)
     document = Document(SourceFile(CONFIG_FILE, text), 0, documents[0].data, 1, 1)
-    diagnostics = schema_diagnostics(document, CONFIG_SCHEMA)
-    if diagnostics:
-        raise FatalError("\n".join(d.format() for d in sorted(diagnostics)))
-    return Config.from_data(document.data)
+    errors = schema_diagnostics(document, CONFIG_SCHEMA)
+    warnings: list[Diagnostic] = []
+    if not errors:
+        errors, warnings = _check_settings(document, source)
+    if errors:
+        raise _fatal(errors)
+    return Settings(Config.from_data(document.data), warnings, present=True)
 
 
 def read_config(source: Source) -> Config:
-    data = source.read(CONFIG_FILE)
-    if data is None:
-        return parse_config(None)
-    text, problem = decode(data)
-    if problem is not None:
-        raise FatalError(f"{CONFIG_FILE}:{problem.line}:{problem.column}: {problem.message}")
-    return parse_config(text)
+    return read_settings(source).config
 
 
 def _parse(path: str, data: bytes) -> tuple[list[Document], list[Diagnostic]]:
@@ -117,9 +168,24 @@ def read_files(raw_files: Iterable[RawFile], loaded: Loaded,
         loaded.documents.extend(documents)
 
 
-def load(source: Source, config: Config | None = None,
+def load(source: Source, config: Config | None = None, require: bool = True,
          parsed: ParseCache | None = None) -> Loaded:
-    loaded = Loaded(config or read_config(source), source.label)
+    """Every document of the catalog folders; a source with none of them is no catalog
+    (unless not `require`d). With `config`, those settings are used instead of the
+    source's own (a pull request's head is read with its base's); with `parsed`, files
+    already parsed from another version are shared (see ParseCache)."""
+    settings = Settings(config) if config is not None else read_settings(source)
+    loaded = Loaded(settings.config, source.label)
     loaded.settings = settings_data(source)
-    read_files(source.files(loaded.config.folders), loaded, parsed)
+    if settings.present:
+        loaded.files.append(CONFIG_FILE)
+    loaded.diagnostics.extend(settings.warnings)
+    folders = settings.config.folders
+    if require and not any(source.is_folder(folder) for folder in folders):
+        raise FatalError(
+            f"no catalog in {source.location}: none of the folders {', '.join(folders)} "
+            "exists",
+            "run itsmctl in a catalog repository (or give --repo DIR); itsmctl init DIR "
+            "starts one; itsmctl.yaml's paths name the folders")
+    read_files(source.files(folders), loaded, parsed)
     return loaded

@@ -11,14 +11,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from itsmctl.config import Config
-from itsmctl.diagnostics import Result
-from itsmctl.kinds import APPROVAL_RULE, POLICY, WAIVER
-from itsmctl.load import Loaded, ParseCache, load, read_files
+from itsmctl.diagnostics import Result, Severity
+from itsmctl.errors import FatalError
+from itsmctl.kinds import APPROVAL_RULE, POLICY, WAIVER, ref
+from itsmctl.load import Loaded, ParseCache, load
 from itsmctl.model.catalog import Catalog
-from itsmctl.model.documents import Document
+from itsmctl.model.documents import Document, SourceFile
+from itsmctl.model.references import graph_of
 from itsmctl.policy.judge import Judged, judge
-from itsmctl.sources import Source, WorkTree, is_catalog_file, open_source, relative_paths
+from itsmctl.sources import Source, committed, open_source, relative_paths
+from itsmctl.text import json_path
 from itsmctl.validate import SchemaMemo
+from itsmctl.yamlio import decode, parse_documents
 
 RULE_KINDS = frozenset({POLICY, APPROVAL_RULE, WAIVER})  # what judges, besides settings
 
@@ -45,7 +49,7 @@ def load_catalog(source: Source, config: Config | None = None,
                  shared: Shared | None = None) -> Loaded:
     """The settings (`config`, or the source's own), documents and reading problems of one
     source."""
-    return load(source, config, shared.parsed if shared is not None else None)
+    return load(source, config, parsed=shared.parsed if shared is not None else None)
 
 
 def rule_documents(loaded: Loaded) -> list[Document]:
@@ -58,12 +62,76 @@ def _selected(path: str, selection: list[str]) -> bool:
                for s in selection)
 
 
+def _names(documents: list[Document]) -> set[str]:
+    out = set()
+    for document in documents:
+        kind, name = document.identity()
+        if kind is not None and name is not None:
+            out.add(ref(kind, name))
+    return out
+
+
+def _names_at_head(root: Path | None, files: list[str]) -> set[str]:
+    """What the named files defined at the last commit (a name renamed or removed since
+    leaves references to it broken elsewhere)."""
+    if root is None:
+        return set()
+    out: set[str] = set()
+    for path, data in committed(root, files).items():
+        text, _ = decode(data)
+        if text is not None:
+            out |= _names([Document(SourceFile(path, text), d.index, d.data, d.line, d.column)
+                           for d in parse_documents(text)[0]])
+    return out
+
+
+def _caused(loaded: Loaded, catalog: Catalog, selection: list[str], root: Path | None
+            ) -> set[tuple[str, str | None]]:
+    """(path, jsonPath) of the places outside the selection whose diagnostics the named
+    files cause: references to what they define (or defined at the last commit), and
+    the other half of a duplicate name."""
+    files = sorted({f for f in loaded.files if _selected(f, selection)})
+    selected = [d for d in loaded.documents if _selected(d.path, selection)]
+    names = _names(selected) | _names_at_head(root, files)
+    places: set[tuple[str, str | None]] = set()
+    for document in loaded.documents:
+        if not _selected(document.path, selection):
+            kind, name = document.identity()
+            if kind is not None and name is not None and ref(kind, name) in names:
+                places.add((document.path, json_path(("metadata", "name"))))
+    graph = graph_of(catalog)
+    for entity in catalog:
+        if _selected(entity.document.path, selection):
+            continue
+        for reference in graph.made(entity.ref, derived=True):
+            if reference.target in names:
+                places.add((entity.document.path, json_path(reference.path)))
+    return places
+
+
+def _narrow(result: Result, loaded: Loaded, selection: list[str],
+            caused: set[tuple[str, str | None]]) -> None:
+    """Keep the diagnostics of the selection and those it causes elsewhere; count the
+    errors left out."""
+    kept, left = [], 0
+    for d in set(result.diagnostics):
+        if _selected(d.path, selection) or (d.path, d.json_path) in caused:
+            kept.append(d)
+        elif d.severity is Severity.ERROR and not d.suppressed:
+            left += 1
+    result.diagnostics = kept
+    result.errors_elsewhere = left
+    result.files = [f for f in result.files if _selected(f, selection)]
+    result.documents = sum(1 for d in loaded.documents if _selected(d.path, selection))
+
+
 def check(loaded: Loaded, now: dt.datetime | None = None, selection: list[str] | None = None,
-          rules: list[Document] | None = None, shared: Shared | None = None,
-          prior: Checked | None = None) -> Checked:
-    """Validate and judge by policy every document loaded; report only on `selection`
-    (paths relative to the repository) when given. `now` (default: the current time) is
-    when expiry dates are judged and what policies see, so runs are reproducible.
+          root: Path | None = None, *, rules: list[Document] | None = None,
+          shared: Shared | None = None, prior: Checked | None = None) -> Checked:
+    """Validate and judge by policy every document loaded. With a `selection` (paths
+    relative to the repository `root`), report on those files and on what they cause
+    elsewhere. `now` (default: the current time) is when expiry dates are judged and what
+    policies see, so runs are reproducible.
 
     With `rules` (another source's Policy, ApprovalRule and Waiver documents, see
     `rule_documents`), those judge the loaded documents instead of their own: a pull
@@ -80,21 +148,40 @@ def check(loaded: Loaded, now: dt.datetime | None = None, selection: list[str] |
     result.extend(loaded.diagnostics)
     result.extend(judged.diagnostics)
     if selection:
-        result.diagnostics = [d for d in result.diagnostics if _selected(d.path, selection)]
-        result.files = [f for f in result.files if _selected(f, selection)]
+        _narrow(result, loaded, selection, _caused(loaded, judged.catalog, selection, root))
     return Checked(loaded, judged.catalog, result, judged)
+
+
+def _catalog_paths(source: Source, loaded: Loaded, paths: list[str]
+                   ) -> tuple[list[str], list[str]]:
+    """The named paths that are catalog files (or folders holding some), and a note for
+    each of the others."""
+    kept, notes = [], []
+    for path in paths:
+        if any(_selected(f, [path]) for f in loaded.files):
+            kept.append(path)
+        else:
+            what = "holds no catalog file" if source.is_folder(path) else "is not a catalog file"
+            notes.append(f"{path} {what}; not checked")
+    return kept, notes
 
 
 def check_catalog(root: Path, ref: str | None = None, now: dt.datetime | None = None,
                   paths: tuple[str, ...] = ()) -> Checked:
     """Load and check the catalog of a repository (at a git ref, or its work tree); with
-    `paths`, the whole catalog is read (so references resolve) and only those reported."""
+    `paths`, the whole catalog is read (so references resolve) and only those files, and
+    what they cause elsewhere, are reported. A named path that is not a catalog file is
+    noted; when none is, the command cannot run."""
     source = open_source(root, ref)
     loaded = load_catalog(source)
-    selection = relative_paths(root, paths) if paths and ref is None else list(paths)
-    if selection and isinstance(source, WorkTree):
-        known = set(loaded.files)
-        extra = [p for p in selection
-                 if is_catalog_file(p) and p not in known and (root / p).is_file()]
-        read_files([source.file(p) for p in sorted(extra)], loaded)
-    return check(loaded, now, selection)
+    if not paths:
+        return check(loaded, now)
+    named = relative_paths(root, paths) if ref is None else [p.strip("/") for p in paths]
+    selection, notes = _catalog_paths(source, loaded, named)
+    if not selection:
+        where = ", ".join(f.strip("/") + "/" for f in loaded.config.folders)
+        raise FatalError(f"none of the named paths is a catalog file: {', '.join(named)}",
+                         f"catalog files are .yaml or .yml files in {where}")
+    checked = check(loaded, now, selection, root if ref is None else None)
+    checked.result.notes = notes
+    return checked

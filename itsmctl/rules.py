@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from itsmctl import sources, yamlio
+from itsmctl import load, sources, yamlio
 from itsmctl.diagnostics import Rule, Severity
 from itsmctl.policy import compile, evaluate, testing, waivers
 from itsmctl.validate import CHECKS, names, references, schema
@@ -20,7 +20,7 @@ class DefinesRules(Protocol):
     def RULES(self) -> tuple[Rule, ...]: ...
 
 
-RULE_MODULES: list[DefinesRules] = [yamlio, sources, schema, names, references,
+RULE_MODULES: list[DefinesRules] = [yamlio, sources, load, schema, names, references,
                                     *CHECKS.values(), compile, evaluate, waivers, testing]
 
 

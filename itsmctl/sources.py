@@ -6,9 +6,11 @@ that checking the work tree does not pay for it).
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import posixpath
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -17,11 +19,16 @@ from typing import Any, Protocol
 
 from itsmctl.diagnostics import Rule, Severity
 from itsmctl.errors import FatalError
-from itsmctl.yamlio import ENCODING, MAX_FILE_BYTES, YAML_TOO_LARGE
+from itsmctl.yamlio import MAX_FILE_BYTES, YAML_TOO_LARGE
 
 SYMLINK_ESCAPE = Rule("symlink-escape", Severity.ERROR,
                       "A symbolic link that points outside the repository.")
-RULES = (SYMLINK_ESCAPE,)
+UNREADABLE_FILE = Rule("unreadable-file", Severity.ERROR,
+                       "A file that cannot be read: a broken symbolic link or a loop of them, "
+                       "not a regular file (a FIFO, a device), or refused by the system.")
+RULES = (SYMLINK_ESCAPE, UNREADABLE_FILE)
+_FILE_TYPES = [(stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+               (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")]
 
 YAML_SUFFIXES = (".yaml", ".yml")
 TEST_SUFFIXES = (".test.yaml", ".test.yml")
@@ -54,9 +61,12 @@ class RawFile:
 
 
 class Source(Protocol):
-    label: str
+    label: str  # "work tree", or the git ref
+    location: str  # where, for messages: the folder, or the ref in the repository
 
     def read(self, path: str) -> bytes | None: ...
+
+    def is_folder(self, path: str) -> bool: ...
 
     def files(self, folders: tuple[str, ...]) -> Iterator[RawFile]: ...
 
@@ -78,11 +88,15 @@ def relative_paths(root: Path, paths: tuple[str, ...] | list[str]) -> list[str]:
 
 
 def find_repo_root(start: Path) -> Path:
-    """The enclosing git work tree, else the folder itself."""
+    """The catalog repository around `start`: the nearest folder upwards holding
+    itsmctl.yaml (a catalog inside a monorepo), else the enclosing git work tree, else
+    `start` itself."""
     start = start.resolve()
-    for folder in (start, *start.parents):
-        if (folder / ".git").exists():
-            return folder
+    folders = (start, *start.parents)
+    for marker in ("itsmctl.yaml", ".git"):
+        for folder in folders:
+            if (folder / marker).exists():
+                return folder
     return start
 
 
@@ -98,35 +112,77 @@ def _escape(path: str, target: str) -> RawFile:
     ))
 
 
+def _unreadable(path: str, why: str) -> RawFile:
+    return RawFile(path, problem=(UNREADABLE_FILE, f"{why}; not read"))
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    """Whether an entry is a folder (through symbolic links; a loop is not one)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _not_regular(mode: int) -> str | None:
+    for test, what in _FILE_TYPES:
+        if test(mode):
+            return what
+    return None
+
+
 class WorkTree:
     def __init__(self, root: Path) -> None:
         if not root.is_dir():
             raise FatalError(f"repository folder '{root}' does not exist")
         self.root = root.resolve()
         self.label = "work tree"
+        self.location = str(self.root)
 
     def _inside(self, path: Path) -> bool:
         real = Path(os.path.realpath(path))
         return real == self.root or self.root in real.parents
 
     def read(self, path: str) -> bytes | None:
+        """A settings file's bytes (None when there is none); one that cannot be read stops
+        the command."""
         full = self.root / path
-        if not full.is_file() or not self._inside(full):
+        if not full.exists() and not full.is_symlink():
             return None
-        return full.read_bytes()
+        raw = self.file(path)
+        if raw.problem is not None:
+            raise FatalError(f"{path}: {raw.problem[1]}")
+        return raw.data
+
+    def is_folder(self, path: str) -> bool:
+        full = self.root / path
+        return full.is_dir() and self._inside(full)
 
     def file(self, rel: str) -> RawFile:
-        """One file named on the command line, under the same rules as discovered ones."""
+        """One file's bytes, or why it is not read: a symbolic link leaving the repository,
+        a broken link or a loop, something that is not a regular file (never opened, so
+        a FIFO cannot hang the run), a file over the size limit, or the system's refusal."""
         full = self.root / rel
-        if not self._inside(full):
-            return _escape(rel, os.readlink(full) if full.is_symlink() else rel)
         try:
-            size = full.stat().st_size
-            if size > MAX_FILE_BYTES:
-                return _too_large(rel, size)
+            link = os.readlink(full) if full.is_symlink() else None
+            if link is not None and not self._inside(full):
+                return _escape(rel, link)
+            info = os.stat(full)
+        except OSError as error:
+            if error.errno == errno.ELOOP:
+                return _unreadable(rel, "a loop of symbolic links")
+            if error.errno == errno.ENOENT and link is not None:
+                return _unreadable(rel, f"broken symbolic link to '{link}'")
+            return _unreadable(rel, f"cannot read: {error.strerror}")
+        kind = _not_regular(info.st_mode)
+        if kind is not None:
+            return _unreadable(rel, f"not a regular file but {kind}")
+        if info.st_size > MAX_FILE_BYTES:
+            return _too_large(rel, info.st_size)
+        try:
             return RawFile(rel, full.read_bytes())
         except OSError as error:
-            return RawFile(rel, problem=(ENCODING, f"cannot read file: {error.strerror}"))
+            return _unreadable(rel, f"cannot read: {error.strerror}")
 
     def files(self, folders: tuple[str, ...]) -> Iterator[RawFile]:
         """The catalog files below `folders`, sorted."""
@@ -157,21 +213,27 @@ class WorkTree:
             if real in visited:
                 continue
             visited.add(real)
-            with os.scandir(folder) as entries:
-                for entry in entries:
-                    if entry.name.startswith("."):
-                        continue
-                    rel = Path(entry.path).relative_to(self.root).as_posix()
-                    if entry.is_symlink() and not self._inside(Path(entry.path)):
-                        if entry.is_dir() or accept(rel):
-                            found.append(_escape(rel, os.readlink(entry.path)))
-                        continue
-                    if entry.is_dir():
-                        if entry.name not in skip:
-                            stack.append(Path(entry.path))
-                    elif accept(rel) and rel not in seen:
-                        seen.add(rel)
-                        found.append(self.file(rel))
+            try:
+                entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            except OSError as error:
+                rel = folder.relative_to(self.root).as_posix()
+                found.append(_unreadable(rel, f"cannot read the folder: {error.strerror}"))
+                continue
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                rel = Path(entry.path).relative_to(self.root).as_posix()
+                folder_entry = _is_folder(entry)
+                if entry.is_symlink() and not self._inside(Path(entry.path)):
+                    if folder_entry or accept(rel):
+                        found.append(_escape(rel, os.readlink(entry.path)))
+                    continue
+                if folder_entry:
+                    if entry.name not in skip:
+                        stack.append(Path(entry.path))
+                elif accept(rel) and rel not in seen:
+                    seen.add(rel)
+                    found.append(self.file(rel))
         yield from sorted(found, key=lambda f: f.path)
 
 
@@ -293,6 +355,7 @@ class GitRef:
         self.repo = self.git.repo
         self.ref = ref
         self.label = ref
+        self.location = f"{ref} of {root}"
         self.sha = self.git.commit(ref)
         self.commit = self.repo.commit(self.sha)
         self.tree = self.commit.tree
@@ -310,8 +373,12 @@ class GitRef:
             if target.startswith("/") or resolved.startswith(".."):
                 return _escape(path, target)
             entry = self._entry(resolved)
-            if entry is None or entry.type != "blob" or depth > 8:
-                return RawFile(path, problem=(ENCODING, f"broken symbolic link to '{target}'"))
+            if depth > 8:
+                return _unreadable(path, "a loop of symbolic links")
+            if entry is None:
+                return _unreadable(path, f"broken symbolic link to '{target}'")
+            if entry.type != "blob":
+                return _unreadable(path, f"symbolic link to '{target}', which is not a file")
             return self._blob_bytes(path, entry, depth + 1)
         if blob.size > MAX_FILE_BYTES:
             return _too_large(path, blob.size)
@@ -319,10 +386,17 @@ class GitRef:
 
     def read(self, path: str) -> bytes | None:
         entry = self._entry(path)
-        if entry is None or entry.type != "blob":
+        if entry is None:
             return None
-        raw = self._blob_bytes(path, entry)
+        raw = self._blob_bytes(path, entry) if entry.type == "blob" else \
+            _unreadable(path, "not a file")
+        if raw.problem is not None:
+            raise FatalError(f"{path} at {self.ref}: {raw.problem[1]}")
         return raw.data
+
+    def is_folder(self, path: str) -> bool:
+        entry = self._entry(path.strip("/"))
+        return entry is not None and entry.type == "tree"
 
     def files(self, folders: tuple[str, ...]) -> Iterator[RawFile]:
         """The catalog files below `folders`, sorted: listed by one `git ls-tree`, their
@@ -381,6 +455,24 @@ def revisions(root: Path, base: str, head: str | None = None) -> Revisions:
         return Revisions(base_ref, WorkTree(root), current)
     head_ref = GitRef(root, head, repo)
     return Revisions(base_ref, head_ref, head_ref.sha)
+
+
+def committed(root: Path, paths: list[str]) -> dict[str, bytes]:
+    """The files among `paths` as the last commit (HEAD) has them; nothing where there is
+    no repository or no such commit (what `check PATH` compares a changed file with)."""
+    try:
+        head = GitRef(root, "HEAD")
+    except FatalError:
+        return {}
+    out = {}
+    for path in paths:
+        try:
+            data = head.read(path)
+        except FatalError:
+            data = None
+        if data is not None:
+            out[path] = data
+    return out
 
 
 def open_source(root: Path, ref: str | None) -> Source:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 
 FieldPath = tuple[str | int, ...]
@@ -42,3 +43,24 @@ def plural(count: int, word: str) -> str:
 def parse_percent(text: object) -> float:
     """'75%' (an escalation threshold) -> 75.0."""
     return float(str(text).strip().removesuffix("%"))
+
+
+# Characters a one-line text format cannot show as they are: controls (newlines, escape
+# sequences that would drive the terminal, NUL), line and paragraph separators, and the
+# invisible formatting characters that reorder what is shown (bidirectional overrides).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e"
+                          "\u2066-\u2069\ufeff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return _NAMED.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100
+                                else f"\\u{ord(char):04x}")
+
+
+def printable(text: str) -> str:
+    """`text` on one line, with every character that would break or disguise the line
+    written as an escape (a newline as \\n, ESC as \\x1b, U+202E as \\u202e)."""
+    return _UNPRINTABLE.sub(_escape, text)
+

@@ -37,3 +37,19 @@ def test_the_docs_list_every_rule_as_itsmctl_rules_does(run) -> None:
     assert docs.endswith("\n\n" + table)
     for rule_id in RULES:
         assert f"`{rule_id}`" in docs, rule_id
+
+
+def test_the_readme_headline_is_what_check_prints(run, tmp_path) -> None:
+    """The README opens with two typos in the example's VPN service: that is exactly what
+    `check` prints for them (one error, one report)."""
+    import shutil
+
+    repo = tmp_path / "repo"
+    for folder in ("catalog", "policies", "changes"):
+        shutil.copytree(ROOT / folder, repo / folder)
+    vpn = repo / "catalog/services/network/vpn.yaml"
+    vpn.write_text(vpn.read_text().replace("  sla: silver", "  sla: gld")
+                   .replace("  dependsOn:", "  dependson:"))
+    _, out, _ = run("--repo", str(repo), "check", "--now", "2026-11-21")
+    readme = (ROOT / "README.md").read_text()
+    assert f"```\n$ itsmctl check\n{out}```" in readme

@@ -4,17 +4,25 @@ from pathlib import Path
 
 import click
 
-from itsmctl.cli.common import color_wanted, emit, now_option, parse_now, ref_option, repo_root
+from itsmctl.cli.common import (
+    color_wanted,
+    emit,
+    emit_error,
+    now_option,
+    parse_now,
+    ref_option,
+    repo_root,
+)
 from itsmctl.pipeline import check_catalog
-from itsmctl.reporters.check import REPORTERS, default_format
+from itsmctl.reporters.check import REPORTERS, default_format, notes
 
 
 @click.command("check")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(sorted(REPORTERS)), default=None,
               help="Output format (default: github under GitHub Actions, else text).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the report to this file instead of standard output.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              default=None, help="Write the report to this file (- for standard output).")
 @ref_option
 @now_option
 @click.pass_context
@@ -27,5 +35,6 @@ def command(ctx: click.Context, paths: tuple[str, ...], fmt: str | None, output:
     """
     checked = check_catalog(repo_root(ctx), ref=ref, now=parse_now(now), paths=paths)
     color = color_wanted(output)
+    emit_error(notes(checked.result))
     emit(REPORTERS[fmt or default_format()].render(checked.result, color=color), output, color)
     return checked.result.exit_code

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from itsmctl.errors import FatalError
-from itsmctl.output import write_file
+from itsmctl.output import write_report
 from itsmctl.timecalc import moment
 
 
@@ -42,10 +42,11 @@ ref_option = click.option(
 
 
 def emit(text: str, output: Path | None = None, color: bool = False) -> None:
-    if output is None:
+    """Standard output, or `--output FILE` (written as a shell redirection would)."""
+    if output is None or str(output) == "-":
         click.echo(text, nl=False, color=color)  # click strips colour off a TTY otherwise
     else:
-        write_file(output, text.encode())
+        write_report(output, text)
 
 
 def emit_error(text: str) -> None:
@@ -53,7 +54,7 @@ def emit_error(text: str) -> None:
 
 
 def color_wanted(output: Path | None) -> bool:
-    if output is not None or os.environ.get("NO_COLOR"):
+    if (output is not None and str(output) != "-") or os.environ.get("NO_COLOR"):
         return False
     return sys.stdout.isatty() or bool(os.environ.get("FORCE_COLOR"))
 

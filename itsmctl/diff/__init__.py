@@ -22,6 +22,8 @@ from itsmctl.pipeline import Shared, load_catalog
 from itsmctl.sources import Revisions, revisions
 
 MOVED = "moved"
+__all__ = ["ACTIONS", "ADDED", "MODIFIED", "MOVED", "REMOVED", "SETTINGS", "SETTINGS_NAME",
+           "Change", "Diff", "FieldChange", "changes", "diff", "order"]
 ACTIONS = (ADDED, MODIFIED, REMOVED, MOVED)
 SETTINGS = "Settings"  # the kind a change to itsmctl.yaml has
 SETTINGS_NAME = CONFIG_FILE

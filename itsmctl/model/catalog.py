@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from itsmctl.kinds import PRIORITY_MATRIX
-from itsmctl.model.documents import Entity
+from itsmctl.model.documents import Document, Entity
 
 T = TypeVar("T")
 K = TypeVar("K", bound="TypedKind")
@@ -24,6 +24,9 @@ class TypedKind(Protocol):
 class Catalog:
     def __init__(self) -> None:
         self.entities: dict[str, dict[str, Entity]] = {}
+        # documents whose envelope is sound but whose spec failed its schema, by Kind/name:
+        # they still resolve by name, and what depends on them is not judged by policy
+        self.invalid: dict[str, Document] = {}
         self._memo: dict[str, Any] = {}
 
     def add(self, entity: Entity) -> None:

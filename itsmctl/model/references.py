@@ -128,6 +128,12 @@ def references(entity: Entity) -> list[Reference]:
     return found
 
 
+def written_references(kind: str, spec: Any) -> list[Reference]:
+    """The references a document of `kind` writes, whatever shape its spec has (for a
+    document that failed its schema: only the values where references belong)."""
+    return _found(spec, kind, False) if isinstance(spec, dict) else []
+
+
 class ReferenceGraph:
     """Who names whom: the references each document writes and (marked `derived`) the
     ones it inherits, and for each document the documents naming it. What a command does

@@ -17,6 +17,7 @@ from typing import Any
 
 from itsmctl.model.typed import ApprovalRule
 from itsmctl.policy import sandbox
+from itsmctl.policy.limits import LimitExceeded
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,8 @@ def matching_rules(rules: Iterable[ApprovalRule], changes: list[dict[str, Any]],
                             out[index].append(Match(rule, reason))
                     done = index + 1
                     if time.perf_counter() - started > sandbox.TIME_LIMIT:
-                        raise sandbox.LimitExceeded("time limit exceeded")
-        except sandbox.LimitExceeded as error:
+                        raise LimitExceeded("time limit exceeded")
+        except LimitExceeded as error:
             for matches in out[done:]:
                 matches.append(Match(rule, f"its `when` was stopped: {sandbox.describe(error)}"))
     return out

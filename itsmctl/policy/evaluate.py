@@ -18,10 +18,11 @@ from itsmctl.diagnostics import Diagnostic, Rule, Severity
 from itsmctl.kinds import POLICY, ref
 from itsmctl.model.catalog import Catalog
 from itsmctl.model.documents import Entity
-from itsmctl.model.references import Distance
+from itsmctl.model.references import Distance, graph_of
 from itsmctl.policy import sandbox
-from itsmctl.policy.compile import POLICY_UNSAFE, sources
+from itsmctl.policy.compile import POLICY_INVALID, POLICY_UNSAFE, sources
 from itsmctl.policy.context import Documents, resolved_documents
+from itsmctl.policy.limits import LimitExceeded
 from itsmctl.policy.waivers import apply_waivers
 from itsmctl.text import FieldPath, parse_field
 
@@ -33,7 +34,8 @@ RULES = (POLICY_LIMIT,)
 @dataclass(frozen=True)
 class Assertion:
     source: str
-    path: FieldPath
+    path: FieldPath  # where its findings point, in the judged document
+    where: FieldPath  # the assertion itself, in the policy
     check: sandbox.Expression
 
 
@@ -57,10 +59,13 @@ class CompiledPolicy:
         spec = entity.spec
         match = spec.get("match", {})
         assertions = []
-        for item in spec["assert"]:
-            source, path = (item["that"], parse_field(item.get("path", ""))) \
-                if isinstance(item, dict) else (item, ())
-            assertions.append(Assertion(source, path, sandbox.compiled_expression(source)))
+        for index, item in enumerate(spec["assert"]):
+            if isinstance(item, dict):
+                source, path = item["that"], parse_field(item.get("path", ""))
+                where: FieldPath = ("spec", "assert", index, "that")
+            else:
+                source, path, where = item, (), ("spec", "assert", index)
+            assertions.append(Assertion(source, path, where, sandbox.compiled_expression(source)))
         rule = Rule(f"policy/{entity.name}", Severity(spec.get("severity", "error")),
                     str(entity.metadata.get("title") or entity.name))
         depths = [sandbox.reference_depth(source)
@@ -74,15 +79,24 @@ class CompiledPolicy:
 
 
 @dataclass
+class Verdict:
+    """One policy on one entity whose `match.when` held (or failed): its findings, and the
+    assertions that could not be evaluated on it."""
+
+    findings: list[Diagnostic] = field(default_factory=list)
+    when_failed: BaseException | None = None
+    failed: dict[int, BaseException] = field(default_factory=dict)  # assertion -> error
+
+
+@dataclass
 class Outcome:
     findings: list[Diagnostic] = field(default_factory=list)
     problems: list[Diagnostic] = field(default_factory=list)  # about policies and waivers
     evaluated: set[str] = field(default_factory=set)  # policies that ran to the end
-    # what judging another version of the same documents can take over (Prior):
+    # what judging another version of the same documents can take over (see Prior):
     policies: dict[str, Entity] = field(default_factory=dict)  # name -> the Policy judged
     subjects: set[str] = field(default_factory=set)  # the entities judged
-    raw: dict[str, dict[str, list[Diagnostic]]] = field(default_factory=dict)  # policy ->
-    # entity -> its findings before waivers
+    verdicts: dict[str, dict[str, Verdict]] = field(default_factory=dict)  # policy -> entity
     documents: Documents | None = None  # the resolved documents the policies saw
 
 
@@ -92,26 +106,27 @@ class Prior:
     (a pull request's head, judged by its base's policies), and how far each entity is from
     what differs between the two (`distance`). A policy whose condition reads a bounded
     depth of references finds the same on an entity that reaches nothing different within
-    that depth: its findings there are taken over instead of evaluated again (their
-    identity, position and severity are exact; the message is the prior's rendering)."""
+    that depth: its verdict there is taken over instead of evaluated again (findings' rule,
+    entity, position and severity are exact; a message is the prior's rendering)."""
 
     outcome: Outcome
     distance: Distance
 
-    def taken_over(self, policy: CompiledPolicy) -> Callable[[Entity], list[Diagnostic] | None]:
-        """A function giving the policy's findings on an entity in the prior judgement, or
-        None when they must be evaluated."""
+    def taken_over(self, policy: CompiledPolicy
+                   ) -> Callable[[Entity], Verdict | bool | None]:
+        """A function giving the policy's verdict on an entity in the prior judgement
+        (None: `match.when` did not hold), or False when it must be evaluated."""
         outcome, depth = self.outcome, policy.depth
         if depth is None or outcome.policies.get(policy.name) is not policy.entity \
                 or policy.name not in outcome.evaluated:
-            return lambda entity: None
-        raw, subjects, same = outcome.raw.get(policy.name, {}), outcome.subjects, \
+            return lambda entity: False
+        verdicts, subjects, same = outcome.verdicts.get(policy.name, {}), outcome.subjects, \
             self.distance.same_within
 
-        def findings(entity: Entity) -> list[Diagnostic] | None:
+        def verdict(entity: Entity) -> Verdict | bool | None:
             key = entity.ref
-            return raw.get(key, []) if key in subjects and same(key, depth) else None
-        return findings
+            return verdicts.get(key) if key in subjects and same(key, depth) else False
+        return verdict
 
 
 def _finding(policy: CompiledPolicy, entity: Entity, message: str,
@@ -133,41 +148,100 @@ def _stop_on_refusal(error: Exception, path: FieldPath) -> None:
         raise Stopped(error, path) from error
 
 
-def _findings_on(policy: CompiledPolicy, entity: Entity, scope: sandbox.Scope
-                 ) -> Iterable[Diagnostic]:
-    """The findings of one policy on one entity; a sandbox refusal raises Stopped."""
-    context = scope.variables
+@dataclass
+class _Run:
+    """One policy's evaluation: its findings, and the documents its expressions failed on
+    (to tell a policy's own mistake from a document's gap once all are seen)."""
+
+    policy: CompiledPolicy
+    findings: list[Diagnostic] = field(default_factory=list)
+    when_failed: list[tuple[Entity, BaseException]] = field(default_factory=list)
+    failed: dict[int, list[tuple[Entity, BaseException]]] = field(default_factory=dict)
+    judged: dict[int, int] = field(default_factory=dict)  # assertion -> documents judged
+    verdicts: dict[str, Verdict] = field(default_factory=dict)  # entity -> its verdict
+
+    def add(self, entity: Entity, verdict: Verdict | None) -> None:
+        if verdict is None:
+            return
+        self.verdicts[entity.ref] = verdict
+        if verdict.when_failed is not None:
+            self.when_failed.append((entity, verdict.when_failed))
+            return
+        for index in range(len(self.policy.assertions)):
+            self.judged[index] = self.judged.get(index, 0) + 1
+        for index, error in verdict.failed.items():
+            self.failed.setdefault(index, []).append((entity, error))
+        self.findings.extend(verdict.findings)
+
+
+def _judge_entity(policy: CompiledPolicy, entity: Entity, scope: sandbox.Scope
+                  ) -> Verdict | None:
+    """One policy on one entity (None: `match.when` does not hold); a sandbox refusal
+    raises Stopped."""
     if policy.when is not None:
         try:
             if not scope.evaluate(policy.when):
-                return
+                return None
         except Exception as error:
             _stop_on_refusal(error, ("spec", "match", "when"))
-            yield _finding(policy, entity, f"policy '{policy.name}' could not evaluate "
-                           f"match.when on {entity.ref}: {sandbox.describe(error)}")
-            return
+            return Verdict(when_failed=error)
+    verdict = Verdict()
     for index, assertion in enumerate(policy.assertions):
         try:
             if scope.evaluate(assertion.check):
                 continue
         except Exception as error:
             _stop_on_refusal(error, ("spec", "assert", index))
-            yield _finding(policy, entity, f"policy '{policy.name}' could not evaluate "
-                           f"`{assertion.source}` on {entity.ref}: {sandbox.describe(error)}",
-                           assertion.path)
+            verdict.failed[index] = error
             continue
         try:
-            message = sandbox.render(policy.message, context)
+            message = sandbox.render(policy.message, scope.variables)
         except Exception as error:
             _stop_on_refusal(error, ("spec", "message"))
             message = (f"{entity.ref} fails policy '{policy.name}' (`{assertion.source}`); its "
                        f"message template failed: {sandbox.describe(error)}")
-        yield _finding(policy, entity, message, assertion.path)
+        verdict.findings.append(_finding(policy, entity, message, assertion.path))
+    return verdict
+
+
+def _on(failures: list[tuple[Entity, BaseException]]) -> str:
+    refs = [entity.ref for entity, _ in failures]
+    shown = ", ".join(refs[:3]) + (f" and {len(refs) - 3} more" if len(refs) > 3 else "")
+    return f"{len(refs)} document{'s' if len(refs) > 1 else ''} ({shown}): " \
+           f"{sandbox.describe(failures[0][1])}"
+
+
+def _conclude(run: _Run, outcome: Outcome) -> None:
+    """Failures of the policy's own making are one diagnostic at the expression: any of
+    `match.when`, or an assertion that failed on every document it judged. An assertion
+    that fails on some documents only is a finding on each (they lack what it reads)."""
+    policy = run.policy
+    if run.when_failed:
+        outcome.problems.append(policy.entity.diagnostic(
+            POLICY_INVALID, f"policy '{policy.name}': match.when cannot be evaluated on "
+            f"{_on(run.when_failed)}", ("spec", "match", "when")))
+    own_mistake = False
+    for index, failures in sorted(run.failed.items()):
+        assertion = policy.assertions[index]
+        if len(failures) == run.judged[index]:
+            own_mistake = True
+            outcome.problems.append(policy.entity.diagnostic(
+                POLICY_INVALID, f"policy '{policy.name}': `{assertion.source}` cannot be "
+                f"evaluated on any of the {_on(failures)}", assertion.where))
+            continue
+        run.findings.extend(_finding(
+            policy, entity, f"policy '{policy.name}' could not evaluate `{assertion.source}` "
+            f"on {entity.ref}: {sandbox.describe(error)}", assertion.path)
+            for entity, error in failures)
+    outcome.findings.extend(dict.fromkeys(run.findings))  # two failed assertions, one place
+    outcome.verdicts[policy.name] = run.verdicts
+    if not run.when_failed and not own_mistake:
+        outcome.evaluated.add(policy.name)
 
 
 def _stopped(policy: CompiledPolicy, entity: Entity | None, error: BaseException,
              path: FieldPath = ("spec",)) -> Diagnostic:
-    rule = POLICY_LIMIT if isinstance(error, sandbox.LimitExceeded) else POLICY_UNSAFE
+    rule = POLICY_LIMIT if isinstance(error, LimitExceeded) else POLICY_UNSAFE
     where = f" (while evaluating {entity.ref})" if entity is not None else ""
     return policy.entity.diagnostic(
         rule, f"policy '{policy.name}' was stopped{where}: {sandbox.describe(error)}; "
@@ -178,47 +252,60 @@ def evaluate(policy: CompiledPolicy, subjects: dict[str, list[Entity]],
              base: dict[str, Any], outcome: Outcome,
              scopes: dict[str, sandbox.Scope], prior: Prior | None = None) -> None:
     """Judge every subject the policy matches; `scopes` (one per entity, shared by all
-    policies) spares building a Jinja2 context per policy and entity."""
+    policies) spares building a Jinja2 context per policy and entity; with `prior`, a
+    verdict that cannot differ from the prior judgement's is taken over."""
     limit = sandbox.TIME_LIMIT
-    found: list[Diagnostic] = []
-    raw: dict[str, list[Diagnostic]] = {}
+    run = _Run(policy)
     entity: Entity | None = None
     documents = base["catalog"]
-    taken_over = prior.taken_over(policy) if prior is not None else lambda entity: None
+    taken_over = prior.taken_over(policy) if prior is not None else lambda entity: False
     started = time.perf_counter()
     try:
         with sandbox.time_limit(limit):
             for kind in policy.kinds or tuple(sorted(subjects)):
                 for entity in subjects.get(kind, ()):
-                    items = taken_over(entity)
-                    if items is None:
+                    verdict = taken_over(entity)
+                    if verdict is False:
                         scope = scopes.get(entity.ref)
                         if scope is None:
                             scope = scopes[entity.ref] = sandbox.Scope(
                                 dict(base, entity=documents[kind][entity.name]))
-                        items = list(_findings_on(policy, entity, scope))
-                    if items:
-                        raw[entity.ref] = items
-                        found.extend(items)
+                        verdict = _judge_entity(policy, entity, scope)
+                    assert verdict is not True
+                    run.add(entity, verdict)
                     if time.perf_counter() - started > limit:
-                        raise sandbox.LimitExceeded("time limit exceeded")
+                        raise LimitExceeded("time limit exceeded")
     except Stopped as stop:
         outcome.problems.append(_stopped(policy, entity, stop.error, stop.path))
         return
-    except sandbox.LimitExceeded as error:  # the time budget, between two expressions
+    except LimitExceeded as error:  # the time budget, between two expressions
         outcome.problems.append(_stopped(policy, entity, error))
         return
-    outcome.findings.extend(dict.fromkeys(found))  # two failed assertions, one place: once
-    outcome.evaluated.add(policy.name)
-    outcome.raw[policy.name] = raw
+    _conclude(run, outcome)
+
+
+def _dependants(catalog: Catalog, broken: set[str]) -> set[str]:
+    """Every document that names one of `broken`, directly or through others."""
+    graph = graph_of(catalog)
+    found: set[str] = set()
+    frontier = list(broken)
+    while frontier:
+        for source in graph.referrers(frontier.pop(), derived=True):
+            if source not in found:
+                found.add(source)
+                frontier.append(source)
+    return found
 
 
 def run_policies(catalog: Catalog, problems: Iterable[Diagnostic], today: dt.date,
                  now: dt.datetime, prior: Prior | None = None) -> Outcome:
-    """Evaluate every policy over the entities no earlier stage found an error in; with
-    `prior`, take over what another version's judgement found where it cannot differ."""
+    """Evaluate every policy over the entities no earlier stage found an error in, and
+    that do not depend on a document that failed its schema (they would see it missing);
+    with `prior`, take over what another version's judgement found where it cannot
+    differ."""
     failed = {ref(d.kind, str(d.name)) for d in problems
               if d.severity is Severity.ERROR and d.kind}
+    failed |= _dependants(catalog, set(catalog.invalid))
     subjects: dict[str, list[Entity]] = {}
     for entity in catalog:
         if entity.ref not in failed:

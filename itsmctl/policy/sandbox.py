@@ -26,10 +26,11 @@ from functools import cache
 from typing import Any
 
 from itsmctl.kinds import ref
+from itsmctl.policy import limits
+from itsmctl.policy.limits import LimitExceeded
 from itsmctl.text import did_you_mean, parse_percent
 from itsmctl.timecalc import parse_duration
 
-MAX_SIZE = 100_000  # the largest string/list arithmetic may build, and the largest int argument
 MAX_MESSAGE = 2_000  # characters of a rendered message
 MAX_SOURCE = 10_000  # characters of one expression or template
 TIME_LIMIT = 10.0  # seconds one policy may spend over the whole catalog
@@ -40,10 +41,6 @@ APPROVAL_NAMES = frozenset({"change", "catalog", "today", "now"})
 _ESCAPE_GLOBALS = frozenset({"lipsum", "cycler", "joiner", "namespace", "range", "dict",
                              "self", "config", "request", "os", "__builtins__"})
 REFERENCED_BY = "itsmctl:referenced-by"  # a context key templates cannot name
-
-
-class LimitExceeded(Exception):
-    """An expression ran past the time budget or tried to build an oversized value."""
 
 
 def minutes(value: Any) -> float:
@@ -86,8 +83,7 @@ def referenced_by(context: Any, value: Any, kind: str | None = None) -> list[Any
 
 def _replace(value: Any, old: str, new: str, count: int = -1) -> str:
     text = str(value)
-    if len(new) > len(old) and len(text) * max(1, len(new)) > MAX_SIZE:
-        raise LimitExceeded("replace would build an oversized string")
+    limits.precheck_call(text.replace, (str(old), str(new)), {})
     return text.replace(old, new, count)
 
 
@@ -113,41 +109,59 @@ _FORBIDDEN_STATEMENTS = {
 }
 
 
-def _too_big(value: Any, times: Any) -> bool:
-    return (isinstance(value, (str, bytes, list, tuple)) and isinstance(times, int)
-            and len(value) * times > MAX_SIZE)
-
-
 @cache
 def environment() -> Any:
     """The one policy environment of the process."""
     from jinja2 import StrictUndefined
+    from jinja2.compiler import CodeGenerator, Frame
     from jinja2.exceptions import SecurityError
+    from jinja2.nodes import Concat
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+    class BoundedCodeGenerator(CodeGenerator):
+        def visit_Concat(self, node: Concat, frame: Frame) -> None:
+            # `a ~ b` through limits.concat, which refuses an oversized result
+            self.write("environment.concat((")
+            for arg in node.nodes:
+                self.visit(arg, frame)
+                self.write(", ")
+            self.write("))")
+
     class PolicyEnvironment(ImmutableSandboxedEnvironment):
-        intercepted_binops = frozenset({"*", "**", "%"})
+        code_generator_class = BoundedCodeGenerator
+        intercepted_binops = frozenset({"*", "**", "%", "+"})
+        concat = staticmethod(limits.concat)
 
         def call_binop(self, context: Any, op: str, left: Any, right: Any) -> Any:
-            if op == "*" and (_too_big(left, right) or _too_big(right, left)):
-                raise LimitExceeded("repetition would build an oversized value")
-            if op == "**" and isinstance(right, (int, float)) and abs(right) > 1000:
-                raise LimitExceeded("exponent too large")
             if op == "%" and isinstance(left, str):
                 raise SecurityError("printf-style formatting of strings is not available")
-            return {"*": operator.mul, "**": operator.pow, "%": operator.mod}[op](left, right)
+            limits.precheck_binop(op, left, right)
+            return limits.bounded(_BINOPS[op](left, right))
 
         def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
-            for value in (*args, *kwargs.values()):
-                if isinstance(value, int) and abs(value) > MAX_SIZE:
-                    raise LimitExceeded(f"argument {value} is too large")
-            return super().call(__context, __obj, *args, **kwargs)
+            args = limits.precheck_call(__obj, args, kwargs)
+            return limits.bounded(super().call(__context, __obj, *args, **kwargs))
+
+        def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+            return (super().is_safe_attribute(obj, attr, value)
+                    and (not callable(value) or limits.safe_method(obj, attr)))
+
+        def wrap_str_format(self, value: Any) -> Any:
+            wrapped = super().wrap_str_format(value)
+            if wrapped is None:
+                return None
+            template, is_map = value.__self__, value.__name__ == "format_map"
+
+            def bounded_format(*args: Any, **kwargs: Any) -> Any:
+                fields = args[0] if is_map and args and isinstance(args[0], Mapping) else kwargs
+                limits.precheck_format(template, () if is_map else args, fields)
+                return limits.bounded(wrapped(*args, **kwargs))
+            return bounded_format
 
         def unsafe_undefined(self, obj: Any, attribute: str) -> Any:
             # Jinja2 returns an undefined value (so `x._y is defined` is merely false);
-            # an attempt on a private attribute is reported, not tolerated.
-            raise SecurityError(f"access to attribute {attribute!r} of a "
-                                f"{type(obj).__name__} is refused")
+            # an attempt on a private attribute or a refused method is reported.
+            raise SecurityError(f"access to {attribute!r} of a {type(obj).__name__} is refused")
 
         def getattr(self, obj: Any, attribute: str) -> Any:
             # Data wins over methods for documents: `spec.items` is the field, not dict.items.
@@ -157,9 +171,14 @@ def environment() -> Any:
 
     env = PolicyEnvironment(undefined=StrictUndefined, autoescape=False)
     env.globals.clear()
-    env.filters = {name: f for name, f in env.filters.items() if name in SAFE_BUILTIN_FILTERS}
-    env.filters.update(OWN_FILTERS)
+    filters = {name: f for name, f in env.filters.items() if name in SAFE_BUILTIN_FILTERS}
+    filters.update(OWN_FILTERS)
+    env.filters = {name: limits.guard_filter(name, f) for name, f in filters.items()}
     return env
+
+
+_BINOPS: dict[str, Callable[[Any, Any], Any]] = {
+    "*": operator.mul, "**": operator.pow, "%": operator.mod, "+": operator.add}
 
 
 @dataclass(frozen=True)
@@ -224,6 +243,25 @@ def _unknown_names(tree: Any, names: frozenset[str]) -> list[str]:
     return sorted(meta.find_undeclared_variables(tree) - names - _ESCAPE_GLOBALS)
 
 
+def _unknown_filter_or_test(tree: Any) -> Problem | None:
+    from jinja2 import nodes
+    from jinja2.filters import FILTERS as DEFAULT_FILTERS
+
+    env = environment()
+    for node in tree.find_all((nodes.Filter, nodes.Test)):
+        is_filter = isinstance(node, nodes.Filter)
+        table = env.filters if is_filter else env.tests
+        if node.name in table:
+            continue
+        what = "filter" if is_filter else "test"
+        if is_filter and node.name in DEFAULT_FILTERS:
+            return Problem(False, f"uses filter '{node.name}', which is not available in "
+                                  "policies (docs/policies.md lists the filters)")
+        return Problem(False, f"uses unknown {what} '{node.name}'"
+                              f"{did_you_mean(node.name, sorted(table))}")
+    return None
+
+
 def problem(source: str, template: bool, names: frozenset[str] = POLICY_NAMES) -> Problem | None:
     """The first reason this expression (or template) cannot run, or None."""
     if len(source) > MAX_SOURCE:
@@ -233,6 +271,9 @@ def problem(source: str, template: bool, names: frozenset[str] = POLICY_NAMES) -
         return syntax
     for reason in _unsafe(tree):
         return Problem(True, f"is unsafe: {reason}")
+    missing = _unknown_filter_or_test(tree)
+    if missing is not None:
+        return missing
     unknown = _unknown_names(tree, names)
     if unknown:
         hint = did_you_mean(unknown[0], sorted(names))
@@ -367,7 +408,20 @@ def compiled_template(source: str) -> Any:
 
 
 def render(source: str, context: Mapping[str, Any]) -> str:
-    text = str(compiled_template(source).render(context))
+    """A message, cut at MAX_MESSAGE characters: rendering stops there (a template that
+    would write more is not run to its end)."""
+    parts: list[str] = []
+    total = 0
+    generator = compiled_template(source).generate(context)
+    try:
+        for part in generator:
+            parts.append(part)
+            total += len(part)
+            if total > MAX_MESSAGE:
+                break
+    finally:
+        generator.close()
+    text = "".join(parts)
     return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + "…"
 
 

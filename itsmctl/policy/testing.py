@@ -29,7 +29,7 @@ from itsmctl.model.documents import Document, SourceFile
 from itsmctl.policy.judge import judge
 from itsmctl.schemas import POLICY_TEST_SCHEMA
 from itsmctl.sources import RawFile, WorkTree, is_policy_test, is_yaml, relative_paths
-from itsmctl.text import FieldPath
+from itsmctl.text import FieldPath, did_you_mean
 from itsmctl.timecalc import moment
 from itsmctl.validate.schema import schema_diagnostics
 from itsmctl.yamlio import compose_all, decode, find_node, node_position
@@ -168,6 +168,7 @@ class TestFile:
             return
         self.data = document.data
         self.tree = compose_all(text)[0][0]
+        self._check_names()
         places = [("now",), *(("cases", i, "now") for i in range(len(self.data["cases"])))]
         for place in places:
             value = self.data if len(place) == 1 else self.data["cases"][place[1]]
@@ -178,6 +179,27 @@ class TestFile:
             except ValueError:
                 self._problem_at(place, f"now: {value['now']!r} is not a date (YYYY-MM-DD) or "
                                         "ISO date-time")
+
+    def _check_names(self) -> None:
+        """Every policy a file or case selects exists (else its `expect: none` would pass
+        without testing anything), and case names are unique (they identify results)."""
+        known = sorted({d.identity()[1] or "" for d in self.policies})
+        lists = [(("policies",), self.data.get("policies", []))]
+        lists += [(("cases", i, "policies"), case.get("policies", []))
+                  for i, case in enumerate(self.data["cases"])]
+        for where, names in lists:
+            for index, name in enumerate(names):
+                if name not in known:
+                    self._problem_at((*where, index), f"unknown policy '{name}'"
+                                     f"{did_you_mean(name, known)}; the repository's policies "
+                                     f"are: {', '.join(known) or 'none'}")
+        seen: dict[str, int] = {}
+        for index, case in enumerate(self.data["cases"]):
+            if case["name"] in seen:
+                self._problem_at(("cases", index, "name"),
+                                 f"a second case named {case['name']!r} (the first is case "
+                                 f"{seen[case['name']] + 1})")
+            seen.setdefault(case["name"], index)
 
     def _fixture_documents(self, names: list[str], where: FieldPath) -> Iterator[Document]:
         folder = posixpath.dirname(self.rel)
@@ -262,7 +284,7 @@ def _run_case(test: TestFile, index: int, default_now: dt.datetime) -> CaseResul
 def _policies(source: WorkTree, config: Config) -> list[Document]:
     """The repository's Policy documents (only the policies folders are read)."""
     only_policies = dataclasses.replace(config, catalog=(), changes=())
-    return [d for d in load(source, only_policies).documents
+    return [d for d in load(source, only_policies, require=False).documents
             if isinstance(d.data, dict) and d.data.get("kind") == POLICY]
 
 

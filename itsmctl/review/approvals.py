@@ -79,7 +79,8 @@ def required_approvals(contexts: list[dict[str, Any]], base: Catalog, config: Co
     teams = base.typed(Team)
     approving = {key for key, o in opinions.items() if o.counts and o.state == APPROVED}
     out: dict[tuple[str, str, str | None], Approval] = {}
-    for context, matches in zip(contexts, matching_rules(rules, contexts, documents, now)):
+    for context, matches in zip(contexts, matching_rules(rules, contexts, documents, now),
+                                strict=True):
         entity = f"{context['kind']}/{context['name']}"
         for match in matches:
             for requirement in match.rule.require:

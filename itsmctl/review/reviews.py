@@ -131,8 +131,11 @@ def opinions(reviews: list[Review], approved_by: Iterable[str], author: str | No
     """Each login's standing opinion (lower-cased login -> Opinion): the latest
     opinionated review, in submission order (ties: list order); approvals on the command
     line come last."""
-    order = sorted(range(len(reviews)), key=lambda i: (
-        moment(reviews[i].submitted_at).timestamp() if reviews[i].submitted_at else 0.0, i))
+    def when(index: int) -> tuple[float, int]:
+        submitted = reviews[index].submitted_at
+        return (moment(submitted).timestamp() if submitted else 0.0, index)
+
+    order = sorted(range(len(reviews)), key=when)
     latest: dict[str, Review] = {}
     for index in order:
         review = reviews[index]

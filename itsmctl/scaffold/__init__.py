@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -33,10 +34,27 @@ def _files() -> dict[str, bytes]:
     return out
 
 
-def scaffold(folder: Path) -> list[str]:
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise FatalError(f"'{folder}' exists and is not empty; init needs a new folder")
+# What a folder may already hold for `init` to write into it (a fresh `git init`).
+_ALLOWED = {".git"}
+
+
+@dataclass(frozen=True)
+class Scaffolded:
+    folder: Path
+    files: list[str]
+    git: bool  # the folder is already a git repository
+
+
+def scaffold(folder: Path) -> Scaffolded:
+    try:
+        if folder.exists() and (not folder.is_dir()
+                                or any(e.name not in _ALLOWED for e in folder.iterdir())):
+            raise FatalError(f"'{folder}' exists and is not empty; init needs a new or empty "
+                             "folder (a .git folder is fine)")
+    except OSError as error:
+        raise FatalError(f"cannot read {folder}: {error.strerror}") from error
+    git = (folder / ".git").exists()
     files = _files()
     for name, data in sorted(files.items()):
         write_file(folder / name, data)
-    return sorted(files)
+    return Scaffolded(folder, sorted(files), git)

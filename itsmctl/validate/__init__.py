@@ -10,6 +10,7 @@ import datetime as dt
 
 from itsmctl.config import Config
 from itsmctl.diagnostics import Diagnostic
+from itsmctl.kinds import ref
 from itsmctl.model.catalog import Catalog
 from itsmctl.model.documents import Document, Entity
 from itsmctl.validate import (
@@ -26,7 +27,7 @@ from itsmctl.validate import (
 from itsmctl.validate.context import Context, SemanticCheck
 from itsmctl.validate.names import unique_documents
 from itsmctl.validate.references import Names, check_references
-from itsmctl.validate.schema import validate_document
+from itsmctl.validate.schema import envelope_name, validate_document
 
 CHECKS: dict[str, SemanticCheck] = {
     "cycles": cycles,
@@ -65,9 +66,13 @@ def validate(documents: list[Document], config: Config, today: dt.date,
     for document in unique.documents:
         entity, problems = _schema_checked(document, memo)
         diagnostics.extend(problems)
+        key = envelope_name(document)
         if entity is not None:
             catalog.add(entity)
-    diagnostics.extend(check_references(catalog, Names(unique.names, catalog.priority_levels())))
+        elif key is not None:
+            catalog.invalid[ref(*key)] = document
+    names = Names(unique.names, catalog.priority_levels())
+    diagnostics.extend(check_references(catalog, names, diagnostics))
     context = Context(catalog, today, config)
     for semantic in CHECKS.values():
         diagnostics.extend(semantic.check(context))

@@ -20,6 +20,21 @@ class Unique:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
+def _where(document: Document) -> str:
+    line, column = document.locate(("metadata", "name"))
+    return f"{document.path}:{line}:{column}"
+
+
+def _duplicate(key: tuple[str, str], first: Document, again: Document) -> list[Diagnostic]:
+    """A duplicate is reported at both places, each pointing to the other, so that
+    checking either file alone shows it."""
+    what = f"duplicate {key[0]} '{key[1]}'"
+    return [again.diagnostic(DUPLICATE_NAME, f"{what} (first defined at {_where(first)})",
+                             ("metadata", "name")),
+            first.diagnostic(DUPLICATE_NAME, f"{what} (defined again at {_where(again)})",
+                             ("metadata", "name"))]
+
+
 def unique_documents(documents: list[Document]) -> Unique:
     """Documents without a second of the same kind and name (reported), and every name
     whose envelope is sound, even where the spec is not."""
@@ -28,12 +43,7 @@ def unique_documents(documents: list[Document]) -> Unique:
     for document in documents:
         key = envelope_name(document)
         if key is not None and key in first:
-            other = first[key]
-            line, column = other.locate(("metadata", "name"))
-            out.diagnostics.append(document.diagnostic(
-                DUPLICATE_NAME,
-                f"duplicate {key[0]} '{key[1]}' (first defined at {other.path}:{line}:{column})",
-                ("metadata", "name")))
+            out.diagnostics.extend(_duplicate(key, first[key], document))
             continue
         if key is not None:
             first[key] = document

@@ -9,8 +9,9 @@ from typing import Any
 from itsmctl.diagnostics import Diagnostic, Rule, Severity
 from itsmctl.kinds import ANY_DOCUMENT, PRIORITY_LEVEL, ref, split_ref
 from itsmctl.model.catalog import Catalog
-from itsmctl.model.references import graph_of
-from itsmctl.text import did_you_mean
+from itsmctl.model.documents import Document
+from itsmctl.model.references import Reference, graph_of, written_references
+from itsmctl.text import did_you_mean, json_path
 
 UNKNOWN_REFERENCE = Rule("unknown-reference", Severity.ERROR,
                          "A reference names a document (or state, level) that does not exist.")
@@ -44,13 +45,31 @@ def _label(target: str) -> str:
     return {PRIORITY_LEVEL: "priority level", ANY_DOCUMENT: "document"}.get(target, target)
 
 
-def check_references(catalog: Catalog, names: Names) -> Iterator[Diagnostic]:
+def _unknown(document: Document, references: list[Reference], names: Names,
+             skip: frozenset[str | None] = frozenset()) -> Iterator[Diagnostic]:
+    for reference in references:
+        if names.exists(reference.kind, reference.value) or json_path(reference.path) in skip:
+            continue
+        hint = did_you_mean(str(reference.value), names.candidates(reference.kind))
+        yield document.diagnostic(
+            UNKNOWN_REFERENCE, f"unknown {_label(reference.kind)} '{reference.value}'{hint}",
+            reference.path, key=reference.is_key)
+
+
+def check_references(catalog: Catalog, names: Names, problems: list[Diagnostic]
+                     ) -> Iterator[Diagnostic]:
+    """Every reference names something that exists: those of valid documents, and the
+    text values where references belong in documents that failed their schema (except
+    where the schema already reported the value: one error, one report)."""
     graph = graph_of(catalog)
     for entity in catalog:
-        for reference in graph.written[entity.ref]:
-            if names.exists(reference.kind, reference.value):
-                continue
-            hint = did_you_mean(str(reference.value), names.candidates(reference.kind))
-            yield entity.diagnostic(
-                UNKNOWN_REFERENCE, f"unknown {_label(reference.kind)} '{reference.value}'{hint}",
-                reference.path, key=reference.is_key)
+        yield from _unknown(entity.document, graph.written[entity.ref], names)
+    reported: dict[str, set[str | None]] = {}
+    for problem in problems:
+        reported.setdefault(problem.path, set()).add(problem.json_path)
+    for document in catalog.invalid.values():
+        kind, _ = document.identity()
+        found = [r for r in written_references(str(kind), document.data.get("spec"))
+                 if isinstance(r.value, str)]
+        yield from _unknown(document, found, names,
+                            frozenset(reported.get(document.path, ())))

@@ -71,12 +71,22 @@ def _where(path: Sequence[Any]) -> str:
     return f" in {format_field(path)}" if path else ""
 
 
+_SHAPE = ("type", "const", "enum")
+
+
 def _best(error: Any) -> Any:
-    """For anyOf/oneOf without a message of ours, the most relevant sub-error."""
+    """For anyOf/oneOf, the most relevant sub-error. With a message of ours, that message
+    unless the value has the shape of one branch and fails inside it (then that error)."""
     from jsonschema.exceptions import best_match
 
-    while error.context and "x-error" not in error.schema:
-        error = best_match(error.context)
+    while error.context:
+        if "x-error" in error.schema:
+            inside = [e for e in error.context if e.validator not in _SHAPE]
+            if not inside:
+                break
+            error = best_match(inside)
+        else:
+            error = best_match(error.context)
     return error
 
 
@@ -157,7 +167,7 @@ def schema_diagnostics(document: Document, schema: dict[str, Any]) -> list[Diagn
     found: list[Diagnostic] = []
     for error in validator.iter_errors(document.data):
         found.extend(_diagnostics_for(document, error))
-    return found
+    return list(dict.fromkeys(found))  # several branches may find the same mistake
 
 
 def _envelope(document: Document) -> Diagnostic | None:

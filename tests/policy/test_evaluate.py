@@ -72,25 +72,52 @@ def test_tojson_of_a_cyclic_document_is_a_finding_not_a_crash(run, make_repo) ->
     assert code in (0, 1) and all(d["rule"] == "policy/dump" for d in found)
 
 
-def test_an_assertion_that_raises_is_a_finding_with_a_clear_message(run, make_repo) -> None:
+def test_an_assertion_that_fails_on_every_document_is_one_error_at_the_policy(
+        run, make_repo) -> None:
     repo = make_repo({"policies/p.yaml": policy(
         "typo", "entity.spec.sla.spec.targts.P1 is defined and entity.spec.tier + 'x'",
         path="spec.sla")})
     code, found = findings(run, repo)
     assert code == 1
+    assert [(d["path"], d["line"], d["column"], d["rule"]) for d in found] == [
+        ("policies/p.yaml", 9, 13, "policy-invalid")]
     assert found[0]["message"] == (
-        "policy 'typo' could not evaluate `entity.spec.sla.spec.targts.P1 is defined and "
-        "entity.spec.tier + 'x'` on Service/mail: 'dict object' has no attribute 'targts'")
-    assert (found[0]["line"], found[0]["column"]) == (72, 8)
+        "policy 'typo': `entity.spec.sla.spec.targts.P1 is defined and entity.spec.tier + 'x'` "
+        "cannot be evaluated on any of the 2 documents (Service/mail, Service/web): 'dict "
+        "object' has no attribute 'targts'")
 
 
-def test_type_error_and_broken_message_are_findings(run, make_repo) -> None:
+def test_an_assertion_that_fails_on_some_documents_is_a_finding_on_each(run, make_repo) -> None:
+    repo = make_repo({"policies/p.yaml": policy(
+        "windows", "entity.spec.maintenanceWindows | length > 0",
+        path="spec.maintenanceWindows")})
+    code, found = findings(run, repo)
+    assert code == 1
+    assert [(d["path"], d["line"], d["rule"]) for d in found] == [
+        ("catalog/base.yaml", 81, "policy/windows")]
+    assert found[0]["message"] == (
+        "policy 'windows' could not evaluate `entity.spec.maintenanceWindows | length > 0` "
+        "on Service/web: 'dict object' has no attribute 'maintenanceWindows'")
+
+
+def test_a_typo_in_match_when_is_one_error_at_the_expression(run, make_repo) -> None:
+    repo = make_repo({"policies/p.yaml": policy("w", "true", when="entity.spec.slaa.spec")})
+    code, found = findings(run, repo)
+    assert code == 1
+    assert [(d["path"], d["line"], d["column"], d["rule"]) for d in found] == [
+        ("policies/p.yaml", 8, 11, "policy-invalid")]
+    assert found[0]["message"] == (
+        "policy 'w': match.when cannot be evaluated on 2 documents (Service/mail, Service/web): "
+        "'dict object' has no attribute 'slaa'")
+
+
+def test_type_error_and_broken_message(run, make_repo) -> None:
     repo = make_repo({
         "policies/a.yaml": policy("add", "entity.spec.tier + 'x'"),
         "policies/b.yaml": policy("msg", "false", message="{{ entity.nope }}")})
     _code, found = findings(run, repo)
     messages = {d["rule"]: d["message"] for d in found}
-    assert "TypeError" in messages["policy/add"]
+    assert "TypeError" in messages["policy-invalid"]
     assert "message template failed: 'dict object' has no attribute 'nope'" in \
         messages["policy/msg"]
 
@@ -260,3 +287,18 @@ def test_now_option_is_what_policies_see(run, make_repo) -> None:
         "new-year", "now.month != 1", message="{{ now.isoformat() }}")})
     _code, found = findings(run, repo, "--now", "2027-01-02T10:00:00+01:00")
     assert {d["message"] for d in found} == {"2027-01-02T10:00:00+01:00"}
+
+
+@pytest.mark.parametrize(("assertion", "message"), [
+    ("entity.metadata.name | centre", "uses unknown filter 'centre' (did you mean 'percent'?)"),
+    ("entity.metadata.name | center", "uses filter 'center', which is not available in "
+                                      "policies"),
+    ("entity.metadata.name is strng", "uses unknown test 'strng' (did you mean 'string'?)"),
+])
+def test_unknown_filters_and_tests_are_reported_at_the_policy(assertion: str, message: str,
+                                                              run, make_repo) -> None:
+    repo = make_repo({"policies/p.yaml": policy("f", assertion)})
+    code, found = findings(run, repo)
+    assert code == 1
+    assert [(d["path"], d["rule"]) for d in found] == [("policies/p.yaml", "policy-invalid")]
+    assert message in found[0]["message"]

@@ -25,3 +25,8 @@ REPORTERS: dict[str, Reporter] = {
 def default_format() -> str:
     """GitHub's annotation format under GitHub Actions, plain text elsewhere."""
     return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+
+
+def notes(result: Result) -> str:
+    """Notes about the invocation (for standard error, whatever the format)."""
+    return "".join(f"itsmctl: warning: {note}\n" for note in result.notes)

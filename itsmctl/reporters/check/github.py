@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from itsmctl.diagnostics import Result, Severity
+from itsmctl.text import printable
 
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
 def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A workflow command's message: lines joined by %0A (GitHub shows them as lines),
+    anything else that would break or disguise the line escaped."""
+    lines = text.replace("%", "%25").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "%0A".join(printable(line) for line in lines)
 
 
 def _property(text: str) -> str:
-    return _data(text).replace(":", "%3A").replace(",", "%2C")
+    return printable(text.replace("%", "%25")).replace(":", "%3A").replace(",", "%2C")
 
 
 def render(result: Result, color: bool = False) -> str:

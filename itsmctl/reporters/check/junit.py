@@ -1,4 +1,5 @@
-"""JUnit XML: one test case per file, failing when the file has errors."""
+"""JUnit XML: one test case per file, failing when the file has errors. XML 1.0 cannot hold
+control characters: paths and messages are escaped (itsmctl.text.printable)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 
 from itsmctl.diagnostics import Diagnostic, Result, Severity
+from itsmctl.text import printable
 
 
 def render(result: Result, color: bool = False) -> str:
@@ -20,12 +22,13 @@ def render(result: Result, color: bool = False) -> str:
     suite = ET.SubElement(suites, "testsuite", name="itsmctl check", tests=str(len(files)),
                           failures=str(len(failed)), errors="0", skipped="0")
     for path in files:
-        case = ET.SubElement(suite, "testcase", classname="itsmctl.check", name=path)
+        case = ET.SubElement(suite, "testcase", classname="itsmctl.check", name=printable(path))
         found = by_file[path]
         errors = [d for d in found if d.severity is Severity.ERROR]
         if errors:
             failure = ET.SubElement(case, "failure", type=errors[0].rule,
-                                    message=f"{len(errors)} error(s): {errors[0].message}")
+                                    message=printable(f"{len(errors)} error(s): "
+                                                      f"{errors[0].message}"))
             failure.text = "\n".join(d.format() for d in errors)
         others = [d for d in found if d.severity is not Severity.ERROR]
         if others:

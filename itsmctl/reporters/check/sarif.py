@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from itsmctl import __version__
 from itsmctl.diagnostics import Diagnostic, Result, Severity
@@ -34,7 +35,7 @@ def _result(d: Diagnostic, index: int) -> dict[str, Any]:
         "message": {"text": d.message},
         "locations": [{
             "physicalLocation": {
-                "artifactLocation": {"uri": d.path, "uriBaseId": "%SRCROOT%"},
+                "artifactLocation": {"uri": quote(d.path, safe="/"), "uriBaseId": "%SRCROOT%"},
                 "region": {"startLine": d.line, "startColumn": d.column},
             }
         }],
