@@ -10,7 +10,19 @@ from pathlib import Path
 import click
 
 from itsmctl import __version__
-from itsmctl.cli import build, check, diff, explain, init, policy, rules, schema, sla
+from itsmctl.cli import (
+    build,
+    check,
+    diff,
+    explain,
+    github,
+    init,
+    policy,
+    review,
+    rules,
+    schema,
+    sla,
+)
 from itsmctl.errors import EXIT_FATAL, FatalError
 from itsmctl.sources import find_repo_root
 
@@ -25,7 +37,7 @@ def cli(ctx: click.Context, repo: Path | None) -> None:
     ctx.obj = (repo if repo is not None else find_repo_root(Path.cwd())).resolve()
 
 
-for module in (check, explain, schema, init, build, rules, policy, sla, diff):
+for module in (check, explain, schema, init, build, rules, policy, sla, diff, review, github):
     cli.add_command(module.command)
 
 
