@@ -13,6 +13,7 @@ from itsmctl import __version__
 from itsmctl.cli import (
     build,
     check,
+    codeowners,
     diff,
     explain,
     github,
@@ -37,7 +38,8 @@ def cli(ctx: click.Context, repo: Path | None) -> None:
     ctx.obj = (repo if repo is not None else find_repo_root(Path.cwd())).resolve()
 
 
-for module in (check, explain, schema, init, build, rules, policy, sla, diff, review, github):
+for module in (check, explain, schema, init, build, rules, policy, sla, diff, review, github,
+               codeowners):
     cli.add_command(module.command)
 
 
