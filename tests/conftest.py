@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from itsmctl.cli.main import main
-from tests.helpers import VALID
+from tests.helpers import VALID, Repo, make_git_repo
 
 
 @pytest.fixture
@@ -51,3 +51,9 @@ def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
         return code, out, err
 
     return invoke
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Repo:
+    """The review fixture organisation in a git repository, committed on main."""
+    return make_git_repo(tmp_path / "repo")
