@@ -4,8 +4,9 @@ from pathlib import Path
 
 import click
 
-from itsmctl.cli.common import append_step_summary
+from itsmctl.cli.common import append_step_summary, emit
 from itsmctl.review.comment import BOT, CommentRequest, post_comment
+from itsmctl.review.github import GitHub, reviews_json
 
 
 @click.group("github")
@@ -37,4 +38,18 @@ def comment(body: Path, pull: int, repository: str | None, head_sha: str | None,
     click.echo(f"{posted.action}: {posted.message}" + (f" ({posted.url})" if posted.url else ""))
     append_step_summary(f"itsmctl review comment {posted.action}: {posted.message}"
                         + (f" — {posted.url}" if posted.url else ""))
+    return 0
+
+
+@command.command("reviews")
+@click.option("--pr", "pull", type=click.IntRange(min=1), required=True, metavar="NUMBER",
+              help="The pull request.")
+@click.option("--repository", metavar="OWNER/NAME",
+              help="The repository (default: GITHUB_REPOSITORY).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write them to this file instead of standard output.")
+def reviews(pull: int, repository: str | None, output: Path | None) -> int:
+    """The pull request's reviews, every page, as GitHub lists them (JSON): what
+    `itsmctl review --reviews` reads. Reads the token from GITHUB_TOKEN."""
+    emit(reviews_json(GitHub.from_environment(repository), pull), output)
     return 0

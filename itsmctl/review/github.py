@@ -179,6 +179,10 @@ class GitHub:
             raise FatalError(f"GitHub API: pull request #{number} is not an object")
         return data
 
+    def reviews(self, number: int) -> list[Any]:
+        """The pull request's reviews, every page, as GitHub lists them."""
+        return list(self.pages(f"/pulls/{number}/reviews"))
+
     def comments(self, number: int) -> Iterator[dict[str, Any]]:
         for item in self.pages(f"/issues/{number}/comments"):
             if isinstance(item, dict):
@@ -191,3 +195,8 @@ class GitHub:
     def update_comment(self, comment_id: int, body: str) -> dict[str, Any]:
         data = self.request("PATCH", f"/issues/comments/{comment_id}", {"body": body}).data
         return data if isinstance(data, dict) else {}
+
+
+def reviews_json(github: GitHub, number: int) -> str:
+    """`itsmctl github reviews`: GitHub's review objects of every page, as one JSON list."""
+    return json.dumps(github.reviews(number), indent=2, ensure_ascii=False) + "\n"
