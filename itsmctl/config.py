@@ -16,6 +16,7 @@ class Config:
     default_timezone: str = "UTC"
     review_cab: str | None = None  # review.cab: the Team that `role: cab` means
     keep_approvals_on_push: bool = False  # review.keepApprovalsOnPush
+    rules: tuple[tuple[str, str], ...] = ()  # (rule id, off | error | warning | info)
 
     @property
     def folders(self) -> tuple[str, ...]:
@@ -32,4 +33,6 @@ class Config:
             default_timezone=data.get("defaultTimezone", "UTC"),
             review_cab=data.get("review", {}).get("cab"),
             keep_approvals_on_push=bool(data.get("review", {}).get("keepApprovalsOnPush", False)),
+            rules=tuple(sorted((rule, "off" if level is False else str(level))
+                               for rule, level in data.get("rules", {}).items())),
         )

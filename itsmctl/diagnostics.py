@@ -102,6 +102,10 @@ class Result:
             1 for d in set(self.diagnostics) if d.severity is severity and not d.suppressed
         )
 
+    strict: bool = False  # warnings fail the run too
+
     @property
     def exit_code(self) -> int:
-        return EXIT_FINDINGS if self.count(Severity.ERROR) else EXIT_OK
+        failing = self.count(Severity.ERROR) + (self.count(Severity.WARNING) if self.strict
+                                                else 0)
+        return EXIT_FINDINGS if failing else EXIT_OK

@@ -12,10 +12,20 @@ from itsmctl.diagnostics import Diagnostic, Rule, Severity
 from itsmctl.errors import FatalError
 from itsmctl.model.documents import Document, SourceFile
 from itsmctl.schemas import CONFIG_SCHEMA
-from itsmctl.sources import RawFile, Source, git_blob_id
+from itsmctl.sources import SYMLINK_ESCAPE, UNREADABLE_FILE, RawFile, Source, git_blob_id
 from itsmctl.timecalc import timezone_problem
-from itsmctl.validate.schema import schema_diagnostics
-from itsmctl.yamlio import YamlProblem, decode, parse_documents
+from itsmctl.validate.schema import ENVELOPE, UNKNOWN_FIELD, UNKNOWN_KIND, schema_diagnostics
+from itsmctl.yamlio import (
+    DUPLICATE_KEY,
+    ENCODING,
+    SCHEMA,
+    YAML_SYNTAX,
+    YAML_TAG,
+    YAML_TOO_LARGE,
+    YamlProblem,
+    decode,
+    parse_documents,
+)
 
 SETTINGS = Rule("settings", Severity.ERROR, "itsmctl.yaml holds a value that cannot be used: "
                 "an unknown timezone, or a folder outside the repository or that does not exist.")
@@ -31,8 +41,9 @@ class Loaded:
     files: list[str] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    settings: Document | None = None  # itsmctl.yaml, to point at its lines
     blobs: dict[str, str] = field(default_factory=dict)  # path -> git blob id (when parsed shared)
-    settings: Any = None  # the settings file as written (see settings_data), for diffs
+    written_settings: Any = None  # the settings file as written (see settings_data), for diffs
 
 
 # (path, git blob id) -> the documents and reading problems of that file: a file with the
@@ -50,6 +61,14 @@ class Settings:
     config: Config
     warnings: list[Diagnostic] = field(default_factory=list)
     present: bool = False  # the repository has an itsmctl.yaml
+    document: Document | None = None
+
+
+# Rules whose failure means a document is not read at all: turning them off would make
+# documents vanish without a word, so `rules:` cannot change them.
+FIXED_RULES = frozenset(rule.id for rule in (
+    YAML_SYNTAX, DUPLICATE_KEY, YAML_TAG, YAML_TOO_LARGE, ENCODING, SCHEMA, SYMLINK_ESCAPE,
+    UNREADABLE_FILE, ENVELOPE, UNKNOWN_KIND, UNKNOWN_FIELD, SETTINGS))
 
 
 def _path_problem(path: str) -> str | None:
@@ -70,6 +89,11 @@ def _check_settings(document: Document, source: Source) -> tuple[list[Diagnostic
         problem = timezone_problem(data["defaultTimezone"])
         if problem:
             errors.append(document.diagnostic(SETTINGS, problem, ("defaultTimezone",)))
+    for rule_id in data.get("rules", {}):
+        if rule_id in FIXED_RULES:
+            errors.append(document.diagnostic(
+                SETTINGS, f"rules: '{rule_id}' cannot be changed: a document that fails it is "
+                "not read", ("rules", rule_id), key=True))
     for key, folders in data.get("paths", {}).items():
         for index, folder in enumerate(folders):
             where = ("paths", key, index)
@@ -110,7 +134,8 @@ def read_settings(source: Source) -> Settings:
         errors, warnings = _check_settings(document, source)
     if errors:
         raise _fatal(errors)
-    return Settings(Config.from_data(document.data), warnings, present=True)
+    return Settings(Config.from_data(document.data), warnings, present=True,
+                    document=document)
 
 
 def read_config(source: Source) -> Config:
@@ -175,8 +200,8 @@ def load(source: Source, config: Config | None = None, require: bool = True,
     source's own (a pull request's head is read with its base's); with `parsed`, files
     already parsed from another version are shared (see ParseCache)."""
     settings = Settings(config) if config is not None else read_settings(source)
-    loaded = Loaded(settings.config, source.label)
-    loaded.settings = settings_data(source)
+    loaded = Loaded(settings.config, source.label, settings=settings.document)
+    loaded.written_settings = settings_data(source)
     if settings.present:
         loaded.files.append(CONFIG_FILE)
     loaded.diagnostics.extend(settings.warnings)

@@ -14,13 +14,13 @@ from itsmctl.config import Config
 from itsmctl.diagnostics import Result, Severity
 from itsmctl.errors import FatalError
 from itsmctl.kinds import APPROVAL_RULE, POLICY, WAIVER, ref
-from itsmctl.load import Loaded, ParseCache, load
+from itsmctl.load import SETTINGS, Loaded, ParseCache, load
 from itsmctl.model.catalog import Catalog
 from itsmctl.model.documents import Document, SourceFile
 from itsmctl.model.references import graph_of
 from itsmctl.policy.judge import Judged, judge
 from itsmctl.sources import Source, committed, open_source, relative_paths
-from itsmctl.text import json_path
+from itsmctl.text import did_you_mean, json_path
 from itsmctl.validate import SchemaMemo
 from itsmctl.yamlio import decode, parse_documents
 
@@ -125,9 +125,33 @@ def _narrow(result: Result, loaded: Loaded, selection: list[str],
     result.documents = sum(1 for d in loaded.documents if _selected(d.path, selection))
 
 
+def _apply_rule_settings(result: Result, loaded: Loaded,
+                         known: frozenset[str] | None) -> None:
+    """itsmctl.yaml's `rules:`: a rule turned off, or its findings given another severity;
+    a rule id nobody knows is a warning at its line (when the known ids are given)."""
+    levels = dict(loaded.config.rules)
+    if not levels:
+        return
+    kept = []
+    for d in result.diagnostics:
+        level = levels.get(d.rule)
+        if level == "off":
+            continue
+        kept.append(d if level is None else d.replace(severity=Severity(level)))
+    result.diagnostics = kept
+    if known is not None and loaded.settings is not None:
+        for rule_id in levels:
+            if rule_id not in known:
+                result.diagnostics.append(loaded.settings.diagnostic(
+                    SETTINGS, f"rules: unknown rule '{rule_id}'"
+                    f"{did_you_mean(rule_id, sorted(known))}", ("rules", rule_id), key=True,
+                    severity=Severity.WARNING))
+
+
 def check(loaded: Loaded, now: dt.datetime | None = None, selection: list[str] | None = None,
-          root: Path | None = None, *, rules: list[Document] | None = None,
-          shared: Shared | None = None, prior: Checked | None = None) -> Checked:
+          root: Path | None = None, known_rules: frozenset[str] | None = None, *,
+          rules: list[Document] | None = None, shared: Shared | None = None,
+          prior: Checked | None = None) -> Checked:
     """Validate and judge by policy every document loaded. With a `selection` (paths
     relative to the repository `root`), report on those files and on what they cause
     elsewhere. `now` (default: the current time) is when expiry dates are judged and what
@@ -147,6 +171,7 @@ def check(loaded: Loaded, now: dt.datetime | None = None, selection: list[str] |
                     rule_texts=judged.rule_texts)
     result.extend(loaded.diagnostics)
     result.extend(judged.diagnostics)
+    _apply_rule_settings(result, loaded, known_rules)
     if selection:
         _narrow(result, loaded, selection, _caused(loaded, judged.catalog, selection, root))
     return Checked(loaded, judged.catalog, result, judged)
@@ -167,7 +192,8 @@ def _catalog_paths(source: Source, loaded: Loaded, paths: list[str]
 
 
 def check_catalog(root: Path, ref: str | None = None, now: dt.datetime | None = None,
-                  paths: tuple[str, ...] = ()) -> Checked:
+                  paths: tuple[str, ...] = (), known_rules: frozenset[str] | None = None
+                  ) -> Checked:
     """Load and check the catalog of a repository (at a git ref, or its work tree); with
     `paths`, the whole catalog is read (so references resolve) and only those files, and
     what they cause elsewhere, are reported. A named path that is not a catalog file is
@@ -175,13 +201,13 @@ def check_catalog(root: Path, ref: str | None = None, now: dt.datetime | None = 
     source = open_source(root, ref)
     loaded = load_catalog(source)
     if not paths:
-        return check(loaded, now)
+        return check(loaded, now, known_rules=known_rules)
     named = relative_paths(root, paths) if ref is None else [p.strip("/") for p in paths]
     selection, notes = _catalog_paths(source, loaded, named)
     if not selection:
         where = ", ".join(f.strip("/") + "/" for f in loaded.config.folders)
         raise FatalError(f"none of the named paths is a catalog file: {', '.join(named)}",
                          f"catalog files are .yaml or .yml files in {where}")
-    checked = check(loaded, now, selection, root if ref is None else None)
+    checked = check(loaded, now, selection, root if ref is None else None, known_rules)
     checked.result.notes = notes
     return checked

@@ -3,6 +3,7 @@ calendars. The one owner of time math: nothing else in itsmctl adds up time."""
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 import re
@@ -135,6 +136,92 @@ class CalendarLike(Protocol):
     def public_holidays(self) -> tuple[str, str | None] | None: ...
 
 
+class _OpenTable:
+    """The clock's open intervals over a span of days, each with the open time before it,
+    so that "open time between two instants" and "the instant by which N seconds of open
+    time have passed" are binary searches instead of walks. It grows as asked: to the
+    right by a year at a time, to the left by rebuilding from an earlier day."""
+
+    CHUNK = 366
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.first = self.last = 0  # ordinals of the days covered: [first, last)
+        self.low = self.high = 0.0  # the instants they span
+        self.starts: list[float] = []
+        self.ends: list[float] = []
+        self.before: list[float] = []  # open seconds before each interval
+        self.through: list[float] = []  # open seconds up to each interval's end
+
+    def _midnight(self, ordinal: int) -> float:
+        return self.clock._instant(dt.date.fromordinal(ordinal), 0)
+
+    def _build(self, first: int, last: int) -> None:
+        self.first, self.last = first, first
+        self.starts, self.ends, self.before, self.through = [], [], [], []
+        self.low = self.high = self._midnight(first)
+        self._grow(last - first)
+
+    def _grow(self, days: int) -> None:
+        total = self.through[-1] if self.through else 0.0
+        for ordinal in range(self.last, self.last + days):
+            for begin, end in self.clock.day_intervals(ordinal):
+                self.starts.append(begin)
+                self.ends.append(end)
+                self.before.append(total)
+                total += end - begin
+                self.through.append(total)
+        self.last += days
+        self.high = self._midnight(self.last)
+
+    def cover(self, instant: float) -> None:
+        """Make sure the table spans `instant`."""
+        if not self.starts and self.first == self.last:
+            day = self.clock.local(instant).toordinal()
+            self._build(day - 1, day + self.CHUNK)
+        while instant < self.low:
+            self._build(self.first - self.CHUNK, self.last)
+        while instant >= self.high:
+            self._grow(self.CHUNK)
+
+    def position(self, instant: float) -> float:
+        """Open seconds from the table's start to `instant` (covered)."""
+        i = bisect.bisect_right(self.starts, instant) - 1
+        if i < 0:
+            return 0.0
+        return self.before[i] + min(instant, self.ends[i]) - self.starts[i]
+
+    def _more(self, since: float, closed: int) -> int:
+        """Grow by a chunk; the days without open time so far (too many: ClockError)."""
+        count = len(self.starts)
+        self._grow(self.CHUNK)
+        closed = closed + self.CHUNK if len(self.starts) == count else 0
+        if closed > MAX_CLOSED_DAYS:
+            raise ClockError(f"calendar {self.clock.name or self.clock.tzname} has no open "
+                             f"time in the {MAX_CLOSED_DAYS} days after "
+                             f"{self.clock.local(since).date().isoformat()}")
+        return closed
+
+    def instant(self, position: float, since: float) -> float:
+        """The earliest instant by which `position` seconds of open time (from the table's
+        start) have passed; `since` names the day searched from if there is none."""
+        closed = 0
+        while not self.through or self.through[-1] < position:
+            closed = self._more(since, closed)
+        j = bisect.bisect_left(self.through, position)
+        return self.starts[j] + (position - self.before[j])
+
+    def next_open(self, instant: float) -> float:
+        """`instant` if the calendar is open then, else its next opening."""
+        i = bisect.bisect_right(self.starts, instant) - 1
+        if i >= 0 and instant < self.ends[i]:
+            return instant
+        closed = 0
+        while i + 1 >= len(self.starts):
+            closed = self._more(instant, closed)
+        return self.starts[i + 1]
+
+
 class Clock:
     """A business calendar as open intervals in real time (docs/sla-clock.md, rules 1-2)."""
 
@@ -152,6 +239,7 @@ class Clock:
         self.public = public
         self._public_years: dict[int, Any] = {}
         self._days: dict[int, tuple[Interval, ...]] = {}
+        self._table = _OpenTable(self)
 
     @classmethod
     def of_calendar(cls, calendar: CalendarLike) -> Clock:
@@ -245,31 +333,50 @@ class Clock:
 
     def clock_start(self, opened: float, pauses: Pauses = ()) -> float:
         """The first instant the clock runs: opened, or the next opening (rule 3)."""
-        for begin, _end in self._counted(opened, list(pauses)):
-            return begin
-        raise AssertionError("unreachable: open segments are endless")
+        table = self._table
+        table.cover(opened)
+        at = table.next_open(opened)
+        for start, end in pauses:  # sorted and merged
+            if end <= at:
+                continue
+            if start > at:
+                break
+            table.cover(end)
+            at = table.next_open(end)
+        return at
 
     def due(self, opened: float, target: float, pauses: Pauses = ()) -> float:
         """The earliest instant at which `target` seconds of open, unpaused time have
         passed since `opened` (rule 4: exactly at a range's end when it runs out there)."""
-        remaining = target
-        for begin, end in self._counted(opened, list(pauses)):
-            if end - begin >= remaining:
-                return begin + remaining
-            remaining -= end - begin
-        raise AssertionError("unreachable: open segments are endless")
+        if target <= 0:
+            return self.clock_start(opened, pauses)
+        table = self._table
+        table.cover(opened)
+        cursor, remaining = opened, target
+        for start, end in pauses:  # sorted and merged
+            if end <= cursor:
+                continue
+            if start > cursor:
+                table.cover(start)
+                available = table.position(start) - table.position(cursor)
+                if available >= remaining:
+                    break
+                remaining -= available
+            cursor = end
+            table.cover(cursor)
+        return table.instant(table.position(cursor) + remaining, opened)
 
     def elapsed(self, opened: float, until: float, pauses: Pauses = ()) -> float:
         """Open, unpaused seconds counted between `opened` and `until` (rule 7)."""
-        total = 0.0
         if until <= opened:
-            return total
-        for begin, end in self._counted(opened, list(pauses)):
-            if begin >= until:
-                break
-            total += min(end, until) - begin
-            if end >= until:
-                break
+            return 0.0
+        table = self._table
+        table.cover(opened)
+        table.cover(until)
+        total = table.position(until) - table.position(opened)
+        for start, end in pauses:
+            if end > opened and start < until:
+                total -= table.position(min(end, until)) - table.position(max(start, opened))
         return total
 
     def counted_until_due(self, opened: float, target: float,
@@ -304,10 +411,27 @@ def seconds(text: str) -> float:
     return parse_duration(text).total_seconds()
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 9000  # the instants itsmctl computes with
+
+
+class OutOfRange(ValueError):
+    """A date-time outside FIRST_YEAR..LAST_YEAR."""
+
+    def __init__(self) -> None:
+        super().__init__(f"outside the supported years {FIRST_YEAR}-{LAST_YEAR}")
+
+
 def moment(text: str, tz: dt.tzinfo = dt.timezone.utc) -> dt.datetime:
     """An ISO 8601 date-time (or a date: its midnight) as an aware datetime; naive ones
-    are read in `tz`. Raises ValueError."""
-    value = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    are read in `tz`. Raises ValueError, also for a year outside FIRST_YEAR..LAST_YEAR
+    (due times are computed years ahead, and datetime ends at 9999)."""
+    text = text.strip()
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise OutOfRange()
     return value if value.tzinfo is not None else value.replace(tzinfo=tz)
 
 

@@ -20,7 +20,9 @@ from itsmctl.diagnostics import Rule, Severity
 
 try:
     from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - libyaml missing: same behaviour, slower
+except ImportError:  # pragma: no cover - libyaml missing: pure Python, slower
+    # The same documents are read alike (tests/test_yamlio.py runs the example catalog and
+    # every fixture through both); only the wording of some syntax errors differs.
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -265,16 +267,22 @@ def position_of_offset(text: str, offset: int) -> tuple[int, int]:
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
-class _PositionLoader(_Loader):
-    """Composes nodes for their positions only: tags are not resolved (resolving every
-    scalar against YAML's implicit types is most of the cost), except `<<` merge keys,
-    which position lookups follow."""
+def position_loader(base: type[Any]) -> type[Any]:
+    """A loader that composes nodes for their positions only: tags are not resolved
+    (resolving every scalar against YAML's implicit types is most of the cost), except
+    `<<` merge keys, which position lookups follow."""
 
-    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
-        if kind is ScalarNode:
-            return _MERGE if value == "<<" and implicit[0] else "tag:yaml.org,2002:str"
-        return ("tag:yaml.org,2002:seq" if kind is SequenceNode
-                else "tag:yaml.org,2002:map")
+    class PositionLoader(base):  # type: ignore[misc]
+        def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+            if kind is ScalarNode:
+                return _MERGE if value == "<<" and implicit[0] else "tag:yaml.org,2002:str"
+            return ("tag:yaml.org,2002:seq" if kind is SequenceNode
+                    else "tag:yaml.org,2002:map")
+
+    return PositionLoader
+
+
+_PositionLoader = position_loader(_Loader)
 
 
 def compose_all(text: str, positions_only: bool = False) -> tuple[list[Node], YamlProblem | None]:

@@ -86,3 +86,44 @@ def test_a_catalog_in_a_subfolder_of_a_git_repository(run, make_repo, tmp_path: 
     code, out, err = run("--repo", str(inner), "diff", "HEAD", "--format", "json")
     assert code == 0, err
     assert [c["name"] for c in json.loads(out)["changes"]] == ["web"]
+def test_the_repository_is_found_by_its_settings_then_git(run, tmp_path: Path, monkeypatch,
+                                                         make_repo) -> None:
+    """In a monorepo the catalog's folder (holding itsmctl.yaml) is the repository, not
+    the git root; without settings, the git root; no catalog there is exit 2."""
+    from itsmctl.sources import find_repo_root
+
+    mono = tmp_path / "mono"
+    (mono / "app").mkdir(parents=True)
+    git(mono, "init", "-q")
+    itsm = make_repo(name="mono/itsm")
+    (itsm / "itsmctl.yaml").write_text("defaultTimezone: UTC\n")
+    (itsm / "catalog" / "sub").mkdir()
+    assert find_repo_root(itsm / "catalog" / "sub") == itsm
+    assert find_repo_root(mono / "app") == mono
+    monkeypatch.chdir(itsm / "catalog")
+    code, out, _ = run("check", "--now", NOW)
+    assert code == 0 and out.startswith("No problems in 5 files")  # itsmctl.yaml counts
+    monkeypatch.chdir(mono / "app")
+    code, _, err = run("check")
+    assert code == 2
+    assert err.startswith(f"itsmctl: error: no catalog in {mono}: none of the folders "
+                          "catalog, policies, changes exists")
+
+
+def test_unreadable_files_are_one_diagnostic_each_and_the_run_goes_on(
+        run, make_repo) -> None:
+    import os
+
+    repo = make_repo()
+    os.mkfifo(repo / "catalog" / "f.yaml")
+    (repo / "catalog" / "dir.yaml").mkdir()  # a folder with a catalog file's name is walked
+    (repo / "catalog" / "loop.yaml").symlink_to("loop.yaml")
+    (repo / "catalog" / "gone.yaml").symlink_to("missing.yaml")
+    code, out, _ = run("--repo", str(repo), "check", "--now", NOW)
+    assert code == 1
+    assert "catalog/f.yaml:1:1: error: not a regular file but a FIFO; not read " \
+           "[unreadable-file]" in out
+    assert "catalog/loop.yaml:1:1: error: a loop of symbolic links; not read " \
+           "[unreadable-file]" in out
+    assert "catalog/gone.yaml:1:1: error: broken symbolic link to 'missing.yaml'; not read " \
+           "[unreadable-file]" in out

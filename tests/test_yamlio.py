@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -92,3 +94,33 @@ def test_random_text_never_raises(examples: int) -> None:
 @budgets(quick=100, full=1000)
 def test_mutated_catalog_yaml_never_raises(examples: int) -> None:
     settings(max_examples=examples, deadline=None)(_mutated_catalog_yaml_never_raises)()
+
+
+QUICK_FIXTURES = ["duplicate-key", "yaml-tag", "yaml-too-large", "encoding", "schema"]
+
+
+@pytest.mark.parametrize("scope", [pytest.param("some", id="quick"),
+                                   pytest.param("all", id="full", marks=pytest.mark.slow)])
+def test_the_pure_python_loader_reads_the_example_and_every_fixture_alike(
+        scope: str, run, make_repo, monkeypatch) -> None:
+    """Without libyaml, PyYAML's own loader is used: the example catalog and every fixture
+    give the same diagnostics with it (syntax errors may be worded differently)."""
+    import json
+
+    import yaml
+
+    from itsmctl import yamlio
+    from tests.helpers import FIXTURES
+
+    def diagnostics(repo: Path) -> list[tuple[str, int, int, str]]:
+        _code, out, _ = run("--repo", str(repo), "check", "--now", "2026-11-21",
+                            "--format", "json")
+        return [(d["path"], d["line"], d["column"], d["rule"]) for d in json.loads(out)]
+
+    cases = sorted(p for p in (FIXTURES / "invalid").iterdir()
+                   if scope == "all" or p.name in QUICK_FIXTURES)
+    repos = [ROOT] + [make_repo(overlay=case, name=case.name) for case in cases]
+    with_libyaml = [diagnostics(repo) for repo in repos]
+    monkeypatch.setattr(yamlio, "_Loader", yaml.SafeLoader)
+    monkeypatch.setattr(yamlio, "_PositionLoader", yamlio.position_loader(yaml.SafeLoader))
+    assert [diagnostics(repo) for repo in repos] == with_libyaml

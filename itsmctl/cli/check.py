@@ -15,6 +15,7 @@ from itsmctl.cli.common import (
 )
 from itsmctl.pipeline import check_catalog
 from itsmctl.reporters.check import REPORTERS, default_format, notes
+from itsmctl.rules import RULES
 
 
 @click.command("check")
@@ -23,17 +24,19 @@ from itsmctl.reporters.check import REPORTERS, default_format, notes
               help="Output format (default: github under GitHub Actions, else text).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
               default=None, help="Write the report to this file (- for standard output).")
+@click.option("--strict", is_flag=True, help="Warnings fail the run too (exit 1).")
 @ref_option
 @now_option
 @click.pass_context
 def command(ctx: click.Context, paths: tuple[str, ...], fmt: str | None, output: Path | None,
-            ref: str | None, now: str | None) -> int:
+            strict: bool, ref: str | None, now: str | None) -> int:
     """Validate the catalog: YAML, schema, references, semantic checks, policies.
 
     With PATHS, report only on those files or folders (the whole catalog is still read,
     so references resolve). Exit 0 when clean, 1 on errors, 2 if it cannot run.
     """
-    checked = check_catalog(repo_root(ctx), ref=ref, now=parse_now(now), paths=paths)
+    checked = check_catalog(repo_root(ctx), ref, parse_now(now), paths, frozenset(RULES))
+    checked.result.strict = strict
     color = color_wanted(output)
     emit_error(notes(checked.result))
     emit(REPORTERS[fmt or default_format()].render(checked.result, color=color), output, color)

@@ -54,23 +54,25 @@ def due(ctx: click.Context, sla_name: str, priority: str, opened: str, paused: t
 @click.option("--mapping", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="ServiceNow: a YAML file mapping priorities and states.")
 @click.option("--details", is_flag=True, help="List every ticket's due times and verdicts.")
+@click.option("--strict", is_flag=True, help="Exit 1 when any row is skipped.")
 @click.option("--format", "fmt", type=click.Choice(sorted(replay_output.RENDERERS)),
               default="table", help="Output format.")
 @click.pass_context
 def replay_command(ctx: click.Context, tickets: Path, source: str, refs: tuple[str, ...],
                    default_sla: str | None, now_text: str | None, tz_name: str | None,
-                   mapping: Path | None, details: bool, fmt: str) -> int:
+                   mapping: Path | None, details: bool, strict: bool, fmt: str) -> int:
     """SLA compliance of historic TICKETS (a CSV file, or - for standard input).
 
     Per SLA and priority: tickets, response and resolution met/breached, and compliance
     (resolution met as a share of those judged). Rows that cannot be judged are skipped
-    and listed with their line number.
+    and listed with their line number. Exit 1 when no row could be judged (with
+    --strict: when any was skipped).
     """
     request = ReplayRequest(tickets, source, refs, default_sla, now_text, tz_name, mapping,
-                            details)
+                            details, strict)
     with progress_bar(input_size(request), "replaying") as progress:
         report = replay_file(repo_root(ctx), request, progress)
     emit(replay_output.RENDERERS[fmt](report))
     if fmt == "csv":
         emit_error(replay_output.skipped_lines(report, tickets))
-    return 0
+    return report.exit_code

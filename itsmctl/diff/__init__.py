@@ -111,7 +111,7 @@ def _document_changes(base: Loaded, head: Loaded) -> Iterator[Change]:
 
 
 def _settings_change(base: Loaded, head: Loaded) -> Change | None:
-    old, new = base.settings, head.settings
+    old, new = base.written_settings, head.written_settings
     if old == new:
         return None
     if old is None:

@@ -184,7 +184,8 @@ class TestFile:
         """Every policy a file or case selects exists (else its `expect: none` would pass
         without testing anything), and case names are unique (they identify results)."""
         known = sorted({d.identity()[1] or "" for d in self.policies})
-        lists = [(("policies",), self.data.get("policies", []))]
+        lists: list[tuple[FieldPath, list[str]]] = [(("policies",),
+                                                      self.data.get("policies", []))]
         lists += [(("cases", i, "policies"), case.get("policies", []))
                   for i, case in enumerate(self.data["cases"])]
         for where, names in lists:

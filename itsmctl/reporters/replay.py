@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from itsmctl.sla.replay import ReplayReport, Tally
+from itsmctl.text import printable
 
 DETAIL_FIELDS = ["ref", "line", "id", "sla", "priority", "opened", "responseDue", "responded",
                  "response", "resolutionDue", "resolved", "resolution", "elapsedPercent",
@@ -47,6 +48,10 @@ def result_rows(report: ReplayReport) -> list[dict[str, Any]]:
 def render_json(report: ReplayReport) -> str:
     data: dict[str, Any] = {"results": result_rows(report),
                             "skipped": [s.to_json() for s in report.skipped]}
+    if report.remarks:
+        data["remarks"] = report.remarks
+    if report.warnings:
+        data["warnings"] = report.warnings
     if report.details:
         data["tickets"] = report.details
     return json.dumps(data, indent=2) + "\n"
@@ -83,57 +88,73 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return [line(header), *(line(r) for r in rows)]
 
 
-def render_table(report: ReplayReport) -> str:
-    lines: list[str] = []
-    if report.details:
-        header = ["ID", "SLA", "PRIORITY", "OPENED", "RESPONSE DUE", "RESPONSE",
-                  "RESOLUTION DUE", "RESOLUTION", "ELAPSED"]
-        if len(report.refs) > 1:
-            header.insert(0, "REF")
-        rows = []
-        for d in report.details:
-            row = [d["id"], d["sla"], d["priority"], d["opened"], d["responseDue"] or "-",
-                   d["response"] or "-", d["resolutionDue"], d["resolution"],
-                   f"{d['elapsedPercent']} %"]
-            if len(report.refs) > 1:
-                row.insert(0, _label(d.get("ref")))
-            rows.append(row)
-        lines += [*_table(header, rows), ""]
+def _details(report: ReplayReport) -> list[str]:
+    header = ["ID", "SLA", "PRIORITY", "OPENED", "RESPONSE DUE", "RESPONSE",
+              "RESOLUTION DUE", "RESOLUTION", "ELAPSED"]
     multi = len(report.refs) > 1
-    header = ["SLA", "PRIORITY"]
-    for ref in report.refs:
-        suffix = f" ({_label(ref)})" if multi else ""
-        header += [f"TICKETS{suffix}", f"RESPONSE MET/BREACHED{suffix}",
-                   f"RESOLUTION MET/BREACHED{suffix}", f"COMPLIANCE{suffix}"]
-    agreement = any(t.made_sla_compared for t in report.tallies.values())
-    if agreement and not multi:
+    if multi:
+        header.insert(0, "REF")
+    rows = []
+    for d in report.details:
+        row = [printable(d["id"]), d["sla"], d["priority"], d["opened"],
+               d["responseDue"] or "-", d["response"] or "-", d["resolutionDue"],
+               d["resolution"], f"{d['elapsedPercent']} %"]
+        if multi:
+            row.insert(0, _label(d.get("ref")))
+        rows.append(row)
+    return [*_table(header, rows), ""]
+
+
+def _tallies(report: ReplayReport, ref: str | None) -> list[str]:
+    """One ref's table (refs are stacked, so the table stays narrow)."""
+    header = ["SLA", "PRIORITY", "TICKETS", "RESPONSE MET/BREACHED",
+              "RESOLUTION MET/BREACHED", "COMPLIANCE"]
+    agreement = any(t.made_sla_compared for (r, _s, _p), t in report.tallies.items()
+                    if r == ref)
+    if agreement:
         header.append("AGREES WITH made_sla")
     rows = []
     for sla, priority in report.rows():
-        row = [sla, priority]
-        for ref in report.refs:
-            t = report.tallies.get((ref, sla, priority), Tally())
-            row += [str(t.tickets), f"{t.response_met}/{t.response_breached}",
-                    f"{t.resolution_met}/{t.resolution_breached}", _percent(t.compliance)]
-        if agreement and not multi:
-            t = report.tallies.get((report.refs[0], sla, priority), Tally())
+        t = report.tallies.get((ref, sla, priority), Tally())
+        row = [sla, priority, str(t.tickets), f"{t.response_met}/{t.response_breached}",
+               f"{t.resolution_met}/{t.resolution_breached}", _percent(t.compliance)]
+        if agreement:
             row.append(_percent(100 * t.made_sla_agree / t.made_sla_compared
                                 if t.made_sla_compared else None))
         rows.append(row)
-    lines += _table(header, rows) if rows else ["no tickets could be judged"]
-    if report.skipped:
-        lines += ["", f"skipped {len(report.skipped)}:"]
-        lines += [f"  line {s.line}: {s.reason}" + (f" (at {s.ref})" if s.ref else "")
-                  for s in report.skipped]
-    first = report.refs[0]
-    judged = sum(t.tickets for (ref, _s, _p), t in report.tallies.items() if ref == first)
-    pending = sum(t.resolution_pending for (ref, _s, _p), t in report.tallies.items()
-                  if ref == first)
-    summary = f"{judged} tickets judged, {len(report.skipped)} skipped"
+    return _table(header, rows) if rows else ["no tickets could be judged"]
+
+
+def _summary(report: ReplayReport, ref: str | None) -> str:
+    summary = f"{report.judged(ref)} tickets judged, {report.skipped_at(ref)} skipped"
+    pending = report.pending(ref)
     if pending:
         summary += f", {pending} still open within their resolution target"
-    lines += ["", summary]
-    return "\n".join(lines) + "\n"
+    return summary
+
+
+def render_table(report: ReplayReport) -> str:
+    lines = [f"warning: {w}" for w in report.warnings]
+    if report.details:
+        lines += _details(report)
+    multi = len(report.refs) > 1
+    for ref in report.refs:
+        if multi:
+            lines += [f"at {_label(ref)}:"]
+        lines += _tallies(report, ref)
+        if multi:
+            lines.append("")
+    if report.skipped:
+        lines += ["", f"skipped {len(report.skipped)}:"]
+        lines += [f"  line {s.line}: {printable(s.reason)}" + (f" (at {s.ref})" if s.ref else "")
+                  for s in report.skipped]
+    lines += [""] + [f"note: {remark}" for remark in report.remarks]
+    if multi:
+        lines += [f"at {_label(ref)}: {_summary(report, ref)}" for ref in report.refs]
+    else:
+        lines.append(_summary(report, report.refs[0]))
+    shown = [line for i, line in enumerate(lines) if line or (i and lines[i - 1])]  # one blank
+    return "\n".join(shown) + "\n"
 
 
 def skipped_lines(report: ReplayReport, source: object) -> str:

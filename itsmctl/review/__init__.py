@@ -125,7 +125,7 @@ def review(root: Path, request: ReviewRequest) -> Review:
     assert base.judged is not None and head.judged is not None
     old = Side(base.catalog, base.judged.documents())
     new = Side(head.catalog, head.judged.documents())
-    settings = (base.loaded.settings, head.loaded.settings)
+    settings = (base.loaded.written_settings, head.loaded.written_settings)
     contexts = [change_context(c, old, new, settings if c.kind == SETTINGS else (None, None))
                 for c in found]
     config = base.loaded.config

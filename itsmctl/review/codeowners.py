@@ -97,7 +97,8 @@ def _owners(root: Path, now: dt.datetime) -> tuple[_Owners, Catalog, Config]:
         paths.append(document.path)
     settings = Change(SETTINGS, SETTINGS_NAME, MODIFIED, CONFIG_FILE, None)
     contexts = [change_context(c, side, side) for c in changes]
-    contexts.append(change_context(settings, side, side, (loaded.settings, loaded.settings)))
+    written = (loaded.written_settings, loaded.written_settings)
+    contexts.append(change_context(settings, side, side, written))
     paths.append(CONFIG_FILE)
     required = _required(contexts, catalog, config, side.documents, now)
     teams = catalog.typed(Team)

@@ -124,6 +124,17 @@ CONFIG_SCHEMA: Schema = {
                      "after new commits are pushed (GitHub's 'dismiss stale approvals' "
                      "off).", default=False)},
             ),
+            "rules": {
+                "type": "object",
+                "description": "Built-in rules turned off, or given another severity, by rule "
+                               "id (`itsmctl rules` lists them). Rules whose failure means a "
+                               "document cannot be read cannot be changed.",
+                "propertyNames": {"pattern": "^[a-z][a-z0-9-]*$",
+                                  "x-error": "a rule id such as waiver-unused"},
+                "additionalProperties": enum(
+                    "off, or the severity its findings get (unquoted, YAML reads off as "
+                    "false: both turn the rule off).", ["off", False, "error", "warning", "info"]),
+            },
             "targets": {
                 "type": "object",
                 "description": "Settings per build target, by target name.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from typing import Any
 
@@ -53,15 +54,34 @@ def _describe(schema: Schema, root: Schema) -> str:
     schema, _ = deref(schema, root)
     text = str(schema.get("description", ""))
     if "default" in schema:
-        text += f" Default: {schema['default']}."
+        text += f" Default: {json.dumps(schema['default'])}."  # as YAML and JSON write it
     return text
 
 
-def explain(field: str, recursive: bool = False) -> str:
-    kind, *parts = field.split(".")
-    if kind not in KIND_NAMES:
-        raise FatalError(f"unknown kind '{kind}'{did_you_mean(kind, KIND_NAMES)}",
-                         f"kinds: {', '.join(KIND_NAMES)}")
+def list_kinds() -> str:
+    """Every kind with its one-line description (`itsmctl explain` without a field)."""
+    lines = ["KINDS:"]
+    for kind in KIND_NAMES:
+        summary = str(document_schema(kind)["properties"]["spec"].get("description", ""))
+        lines.append(f"   {kind:<18} {summary.split('. ')[0].rstrip('.')}")
+    lines += ["", "Explain one: itsmctl explain KIND[.field.path] (e.g. Service.spec.sla)"]
+    return "\n".join(lines) + "\n"
+
+
+def _kind(name: str) -> str:
+    """A kind by its name, in any case."""
+    by_lower = {kind.lower(): kind for kind in KIND_NAMES}
+    if name.lower() in by_lower:
+        return by_lower[name.lower()]
+    raise FatalError(f"unknown kind '{name}'{did_you_mean(name, KIND_NAMES)}",
+                     f"kinds: {', '.join(KIND_NAMES)}")
+
+
+def explain(field: str | None, recursive: bool = False) -> str:
+    if not field:
+        return list_kinds()
+    name, *parts = field.split(".")
+    kind = _kind(name)
     root = document_schema(kind)
     schema: Schema = root
     for i, part in enumerate(parts):

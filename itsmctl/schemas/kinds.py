@@ -20,6 +20,8 @@ from itsmctl.schemas.build import (
 )
 
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+DAY_NAMES = dict(zip(DAYS, ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
+                            "Saturday", "Sunday"], strict=True))
 TIME_RANGE = r"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"
 
 _team = obj(
@@ -60,7 +62,8 @@ _calendar = obj(
             "A day that is not listed is closed.",
             {
                 day: array(
-                    f"Open ranges on {day}.",
+                    f"Open ranges on {DAY_NAMES[day]}: a list of HH:MM-HH:MM (local time; "
+                    "24:00 allowed as an end), e.g. [\"08:00-12:00\", \"13:00-17:00\"].",
                     string("An open range, HH:MM-HH:MM.", pattern=TIME_RANGE,
                            **{"x-error": "a range is HH:MM-HH:MM, e.g. 08:00-18:00"}),
                 )

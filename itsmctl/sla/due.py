@@ -14,6 +14,7 @@ from itsmctl.timecalc import (
     ClockError,
     Interval,
     IntervalError,
+    OutOfRange,
     merge,
     parse_interval,
     to_instant,
@@ -63,7 +64,8 @@ def option_instant(text: str, option: str, tz: dt.tzinfo) -> float:
     try:
         return to_instant(text, tz)
     except ValueError as error:
-        raise FatalError(f"{option}: '{text}' is not an ISO 8601 date-time") from error
+        why = str(error) if isinstance(error, OutOfRange) else "not an ISO 8601 date-time"
+        raise FatalError(f"{option}: '{text}' is {why}") from error
 
 
 def option_pauses(texts: tuple[str, ...], tz: dt.tzinfo) -> list[Interval]:

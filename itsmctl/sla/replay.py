@@ -10,19 +10,31 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import shutil
 import sys
+import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from itsmctl.errors import FatalError
+from itsmctl.diagnostics import Severity
+from itsmctl.errors import EXIT_FINDINGS, EXIT_OK, FatalError
 from itsmctl.pipeline import check_catalog
 from itsmctl.sla.due import option_instant
 from itsmctl.sla.terms import BREACHED, MET, PENDING, Terms, choose, judge, service_slas, terms_of
 from itsmctl.sla.tickets import READERS
-from itsmctl.sla.tickets.records import BadInput, ReadOptions, Skipped, Ticket
+from itsmctl.sla.tickets.records import (
+    BadInput,
+    LineFile,
+    Progress,
+    ReadOptions,
+    Remark,
+    Skipped,
+    Ticket,
+    quoted,
+)
 from itsmctl.timecalc import ClockError, iso, timezone
 
 
@@ -52,6 +64,7 @@ class View:
     terms: dict[str, Terms]
     services: dict[str, str]  # service -> SLA
     broken: dict[str, str] = field(default_factory=dict)  # SLA -> why it cannot be used
+    errors: int = 0  # errors `check` finds in that catalog
 
 
 @dataclass
@@ -62,6 +75,27 @@ class ReplayReport:
     skipped: list[Skipped] = field(default_factory=list)
     details: list[dict[str, Any]] = field(default_factory=list)
     tickets_read: int = 0
+    rows_read: int = 0  # data rows (tickets and skipped rows), before judging
+    remarks: list[str] = field(default_factory=list)  # about the input as a whole
+    warnings: list[str] = field(default_factory=list)  # about the catalogs judged with
+    strict: bool = False  # any skipped row fails the run
+
+    def judged(self, ref: str | None) -> int:
+        return sum(t.tickets for (r, _s, _p), t in self.tallies.items() if r == ref)
+
+    def pending(self, ref: str | None) -> int:
+        return sum(t.resolution_pending for (r, _s, _p), t in self.tallies.items() if r == ref)
+
+    def skipped_at(self, ref: str | None) -> int:
+        """Rows skipped when judging at `ref` (rows that could not be read count for all)."""
+        return sum(1 for s in self.skipped if s.ref is None or s.ref == ref)
+
+    @property
+    def exit_code(self) -> int:
+        """1 when rows were read and none could be judged, or (strict) any was skipped."""
+        if self.rows_read and not any(self.judged(ref) for ref in self.refs):
+            return EXIT_FINDINGS
+        return EXIT_FINDINGS if self.strict and self.skipped else EXIT_OK
 
     def rows(self) -> list[tuple[str, str]]:
         """(sla, priority) pairs in a stable order: SLA name, then matrix order."""
@@ -83,23 +117,27 @@ def _sla_name(ticket: Ticket, view: View, default_sla: str | None) -> str | None
 def _skip_reason(ticket: Ticket, view: View, name: str | None) -> str | None:
     if name is None:
         if ticket.service:
-            return f"unknown service {ticket.service!r} and no --sla"
+            return f"unknown service {quoted(ticket.service)} and no --sla"
         return "no SLA (the row names neither an SLA nor a service; give --sla)"
     if name in view.broken:
         return f"SLA '{name}' cannot be used: {view.broken[name]}"
     if name not in view.terms:
-        return f"unknown SLA {name!r}"
+        return f"unknown SLA {quoted(name)}"
     if ticket.priority not in view.terms[name].targets:
-        return f"unknown priority {ticket.priority!r} (SLA {name} has " \
+        return f"unknown priority {quoted(ticket.priority)} (SLA {name} has " \
                f"{', '.join(view.terms[name].targets)})"
     return None
 
 
-def replay(tickets: Iterable[Ticket | Skipped], views: list[View], levels: list[str],
+def replay(tickets: Iterable[Ticket | Skipped | Remark], views: list[View], levels: list[str],
            now: float, default_sla: str | None = None, details: bool = False) -> ReplayReport:
     report = ReplayReport([v.ref for v in views], levels)
     multi = len(views) > 1
     for item in tickets:
+        if isinstance(item, Remark):
+            report.remarks.append(item.text)
+            continue
+        report.rows_read += 1
         if isinstance(item, Skipped):
             report.skipped.append(item)
             continue
@@ -113,6 +151,8 @@ def replay(tickets: Iterable[Ticket | Skipped], views: list[View], levels: list[
                     _judge_one(item, view, view.terms[name], now, report, details)
                 except ClockError as error:
                     reason = str(error)
+                except (OverflowError, ValueError) as error:  # past what datetime holds
+                    reason = f"its due times cannot be computed ({error})"
             if reason is not None:
                 report.skipped.append(Skipped(item.line, reason, view.ref if multi else None))
     return report
@@ -165,9 +205,6 @@ def _iso(instant: float | None, tz: dt.tzinfo) -> str | None:
 
 # --- the command --------------------------------------------------------------------------
 
-Progress = Callable[[int], None]  # told how many bytes were read since it was last told
-
-
 @dataclass(frozen=True)
 class ReplayRequest:
     tickets: Path  # '-' for standard input
@@ -178,6 +215,7 @@ class ReplayRequest:
     timezone: str | None = None
     mapping: Path | None = None
     details: bool = False
+    strict: bool = False
 
 
 def load_views(root: Path, refs: tuple[str, ...]) -> tuple[list[View], list[str], str]:
@@ -190,41 +228,50 @@ def load_views(root: Path, refs: tuple[str, ...]) -> tuple[list[View], list[str]
         checked = check_catalog(root, ref=ref)
         catalog = checked.catalog
         terms, broken = terms_of(catalog)
-        views.append(View(ref, terms, service_slas(catalog), broken))
+        views.append(View(ref, terms, service_slas(catalog), broken,
+                          checked.result.count(Severity.ERROR)))
         levels = levels or catalog.priority_levels()
         timezone_default = checked.loaded.config.default_timezone
     return views, levels, timezone_default
 
 
-def _lines(stream: IO[bytes], progress: Progress | None) -> Iterator[str]:
-    pending = 0
-    for raw in stream:
-        if progress is not None:
-            pending += len(raw)
-            if pending > 1 << 20:
-                progress(pending)
-                pending = 0
-        yield raw.decode("utf-8", "replace")
-    if progress is not None:
-        progress(pending)
+def _warnings(views: list[View]) -> list[str]:
+    out = []
+    for view in views:
+        if view.errors:
+            where = f"at {view.ref}" if view.ref else "in the work tree"
+            check = f"itsmctl check --ref {view.ref}" if view.ref else "itsmctl check"
+            out.append(f"the catalog {where} has {view.errors} error"
+                       f"{'s' if view.errors != 1 else ''}; see {check}")
+    return out
 
 
 @contextlib.contextmanager
-def _opened(path: Path) -> Iterator[IO[bytes]]:
-    if str(path) == "-":
-        yield sys.stdin.buffer
-        return
-    try:
-        stream = path.open("rb")
-    except OSError as error:
-        raise FatalError(f"cannot read {path}: {error.strerror}") from error
-    with stream:
-        yield stream
+def _ticket_file(path: Path, progress: Progress | None) -> Iterator[LineFile]:
+    """The tickets as a file that can be read twice (standard input is spooled first)."""
+    with contextlib.ExitStack() as stack:
+        if str(path) == "-":
+            spool = stack.enter_context(tempfile.NamedTemporaryFile(prefix="itsmctl-tickets-"))
+            shutil.copyfileobj(sys.stdin.buffer, spool)
+            spool.flush()
+            path = Path(spool.name)
+        try:
+            file = LineFile(path, progress)
+        except BadInput as error:
+            raise FatalError(str(error)) from error
+        stack.callback(file.close)
+        yield file
 
 
 def input_size(request: ReplayRequest) -> int:
-    """Bytes to read (0 for standard input): how long a progress bar is."""
-    return 0 if str(request.tickets) == "-" else request.tickets.stat().st_size
+    """Bytes to read, times the reader's passes (0 for standard input): how long a
+    progress bar is."""
+    if str(request.tickets) == "-":
+        return 0
+    try:
+        return request.tickets.stat().st_size * READERS[request.source].PASSES
+    except OSError:
+        return 0
 
 
 def replay_file(root: Path, request: ReplayRequest,
@@ -243,12 +290,15 @@ def replay_file(root: Path, request: ReplayRequest,
     if request.source == "servicenow" and request.default_sla is None:
         raise FatalError("a ServiceNow export names no SLA: give --sla NAME")
     options = ReadOptions(tz, levels, request.mapping)
-    with _opened(request.tickets) as stream:
+    with _ticket_file(request.tickets, progress) as file:
         try:
-            items = READERS[request.source].read(_lines(stream, progress), options)
+            items = READERS[request.source].read(file, options)
         except BadInput as error:
             raise FatalError(str(error)) from error
         try:
-            return replay(items, views, levels, now, request.default_sla, request.details)
+            report = replay(items, views, levels, now, request.default_sla, request.details)
         except BadInput as error:
             raise FatalError(f"{request.tickets}: {error}") from error
+    report.warnings = _warnings(views)
+    report.strict = request.strict
+    return report

@@ -53,7 +53,8 @@ def test_github_format_is_the_default_under_actions(run, make_repo, monkeypatch)
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     _code, out, _ = run("--repo", str(repo), "check")
     assert out == "::error file=catalog/x.yaml,line=1,col=1,title=itsmctl envelope::" \
-                  "missing apiVersion (expected itsmctl/v1)\n"
+                  "missing apiVersion (expected itsmctl/v1)\n1 error, 1 waived in 5 files, " \
+                  "19 documents\n"
 
 
 def test_unusable_invocations_exit_2_without_traceback(run, tmp_path: Path) -> None:
@@ -139,3 +140,14 @@ def test_console_script_and_module_entry_points(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "itsmctl", "--version"],
                             capture_output=True, text=True)
     assert result.stdout.startswith("itsmctl, version ")
+
+
+def test_explain_speaks_yaml_accepts_any_case_and_lists_the_kinds(run) -> None:
+    code, out, _ = run("explain", "policy.spec.severity")
+    assert code == 0 and 'Default: "error".' in out
+    _code, out, _ = run("explain", "ChangeFreeze.spec.allowEmergency")
+    assert "Default: true." in out
+    code, out, _ = run("explain")
+    assert code == 0 and out.startswith("KINDS:\n") and "   Service " in out
+    _code, out, _ = run("explain", "Calendar.spec.hours.mon")
+    assert "HH:MM-HH:MM" in out

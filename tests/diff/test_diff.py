@@ -10,6 +10,7 @@ from pathlib import Path
 from tests.helpers import GOLDEN, Repo, git
 
 GOLD = "catalog/slas/gold.yaml"
+ANN_BOB = "    - {name: Ann, handle: ann}\n    - {name: Bob, handle: bob}\n"
 
 
 def _diff(run, repo: Repo, *args: str) -> tuple[int, str, str]:
@@ -46,7 +47,7 @@ def test_a_moved_document_is_moved_not_removed_and_added(run, repo: Repo) -> Non
                                                         "catalog/services/vpn.yaml")
     assert change["fields"] == [{"path": "spec.tier", "before": 3, "after": 2,
                                  "action": "modified"}]
-    code, out, _ = _diff(run, repo, "main", "HEAD")
+    _code, out, _ = _diff(run, repo, "main", "HEAD")
     assert out.startswith("> Service/vpn  catalog/services/vpn.yaml -> "
                           "catalog/services/network/vpn.yaml\n")
     assert out.endswith("0 added, 0 modified, 0 removed, 1 moved\n")
@@ -60,7 +61,7 @@ def test_a_renamed_entity_is_removed_and_added(run, repo: Repo) -> None:
 
 
 def test_list_items_with_a_name_are_matched_by_it_others_by_position(run, repo: Repo) -> None:
-    repo.edit("catalog/teams/ops.yaml", "    - {name: Ann, handle: ann}\n    - {name: Bob, handle: bob}\n",
+    repo.edit("catalog/teams/ops.yaml", ANN_BOB,
               "    - {name: Bob, handle: bobby}\n    - {name: Ann, handle: ann}\n"
               "    - {name: Dan, handle: dan}\n")
     repo.edit("catalog/services/web.yaml", "dependsOn: [mail]", "dependsOn: [mail, vpn]")
@@ -75,7 +76,7 @@ def test_list_items_with_a_name_are_matched_by_it_others_by_position(run, repo: 
 
 
 def test_reordering_named_items_or_reformatting_changes_nothing(run, repo: Repo) -> None:
-    repo.edit("catalog/teams/ops.yaml", "    - {name: Ann, handle: ann}\n    - {name: Bob, handle: bob}\n",
+    repo.edit("catalog/teams/ops.yaml", ANN_BOB,
               "    - name: Bob\n      handle: bob\n    - {name: Ann, handle: ann}  # first\n")
     code, out, _ = _diff(run, repo, "main", "--exit-code")
     assert (code, out) == (0, "no changes\n")
@@ -117,7 +118,7 @@ def test_exit_code_and_formats(run, repo: Repo) -> None:
     repo.edit("catalog/teams/net.yaml", "email: net@example.com\n", "")
     assert _diff(run, repo, "main", "--exit-code")[0] == 1
     for fmt in ("text", "markdown"):
-        code, out, _ = _diff(run, repo, "main", "--format", fmt)
+        _code, out, _ = _diff(run, repo, "main", "--format", fmt)
         golden = GOLDEN / f"diff.{fmt}"
         if os.environ.get("UPDATE_GOLDEN"):
             golden.write_text(out)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from itsmctl.diagnostics import Result, Severity
+from itsmctl.reporters.check.text import summary
 from itsmctl.text import printable
 
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -28,4 +29,5 @@ def render(result: Result, color: bool = False) -> str:
             f"::{_LEVELS[d.severity]} file={_property(d.path)},line={d.line},col={d.column},"
             f"title={_property('itsmctl ' + d.rule)}::{_data(d.message)}"
         )
+    lines.append(summary(result))  # a plain line in the log, as the text format ends
     return "".join(line + "\n" for line in lines)

@@ -4,12 +4,28 @@ resolved, sla or service, and optionally paused (`;`-separated START/END interva
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
-from itsmctl.sla.tickets.records import BadInput, ReadOptions, Skipped, Ticket, csv_records
-from itsmctl.timecalc import Interval, IntervalError, merge, parse_interval, to_instant
+from itsmctl.sla.tickets.records import (
+    BadInput,
+    LineFile,
+    ReadOptions,
+    Skipped,
+    Ticket,
+    csv_records,
+    quoted,
+)
+from itsmctl.timecalc import (
+    Interval,
+    IntervalError,
+    OutOfRange,
+    merge,
+    parse_interval,
+    to_instant,
+)
 
 NAME = "generic"
+PASSES = 1
 REQUIRED = ("id", "priority", "opened", "responded", "resolved")
 
 
@@ -19,8 +35,9 @@ def _instant(text: str, tz: dt.tzinfo, what: str) -> float | None:
         return None
     try:
         return to_instant(text, tz)
-    except ValueError:
-        raise ValueError(f"unparseable {what} time {text!r}") from None
+    except ValueError as error:
+        reason = f" ({error})" if isinstance(error, OutOfRange) else ""
+        raise ValueError(f"unparseable {what} time {quoted(text)}{reason}") from None
 
 
 def _pauses(text: str, tz: dt.tzinfo) -> list[Interval]:
@@ -31,11 +48,11 @@ def _pauses(text: str, tz: dt.tzinfo) -> list[Interval]:
         try:
             out.append(parse_interval(part, tz))
         except IntervalError as error:
-            shown = part.strip()
+            shown = quoted(part.strip())
             raise ValueError({
-                "shape": f"unparseable paused interval {shown!r} (START/END)",
-                "time": f"unparseable paused time {error.part!r}",
-                "order": f"impossible order: paused interval {shown!r} ends before it starts",
+                "shape": f"unparseable paused interval {shown} (START/END)",
+                "time": f"unparseable paused time {quoted(error.part)}",
+                "order": f"impossible order: paused interval {shown} ends before it starts",
             }[error.problem]) from None
     return merge(out)
 
@@ -50,9 +67,9 @@ def _order_problem(opened: float, responded: float | None, resolved: float | Non
     return None
 
 
-def read(lines: Iterable[str], options: ReadOptions) -> Iterator[Ticket | Skipped]:
+def read(file: LineFile, options: ReadOptions) -> Iterator[Ticket | Skipped]:
     tz = options.tz
-    header, rows = csv_records(lines)
+    header, rows = csv_records(file)
     columns = {name.strip().lower(): i for i, name in enumerate(header)}
     missing = [c for c in REQUIRED if c not in columns]
     if missing or not ("sla" in columns or "service" in columns):
@@ -65,7 +82,7 @@ def read(lines: Iterable[str], options: ReadOptions) -> Iterator[Ticket | Skippe
         if isinstance(item, Skipped):
             yield item
             continue
-        line, row = item
+        line, _offset, row = item
         try:
             opened = _instant(row[i_op], tz, "opened")
             if opened is None:

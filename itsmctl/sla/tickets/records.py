@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,50 +44,129 @@ class Skipped:
 
 
 @dataclass(frozen=True)
+class Remark:
+    """Something about the input as a whole that the summary should say."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class ReadOptions:
     tz: dt.tzinfo  # of naive timestamps
     levels: list[str] = field(default_factory=list)  # the priority matrix's, in order
     mapping: Path | None = None  # a reader-specific mapping file
 
 
-def csv_records(lines: Iterable[str]
-                ) -> tuple[list[str], Iterator[tuple[int, list[str]] | Skipped]]:
-    """The header, and every record after it as (line, fields). Blank lines are passed
-    over; a record the csv module cannot read (a NUL byte, a stray carriage return, an
-    oversized field) or with another number of fields than the header is a Skipped row,
-    and reading goes on. Raises BadInput when there is no readable header."""
-    reader = csv.reader(lines)
+MAX_LINE = 1 << 20  # bytes; a longer line is skipped, never held whole
+Progress = Callable[[int], None]  # told how many bytes were read since it was last told
 
-    def records() -> Iterator[tuple[int, list[str]] | Skipped]:
+
+class LineFile:
+    """A ticket file read as physical lines: every line is one record, so one stray quote
+    cannot swallow the lines after it, and every line is accounted for. Lines may be read
+    again by offset (a reader may make two passes). A UTF-8 byte-order mark is dropped."""
+
+    def __init__(self, path: Path, progress: Progress | None = None) -> None:
+        self.path = path
+        self.progress = progress
+        try:
+            self._file = path.open("rb")
+            self._again = path.open("rb")
+        except OSError as error:
+            raise BadInput(f"cannot read {path}: {error.strerror}") from error
+
+    def close(self) -> None:
+        self._file.close()
+        self._again.close()
+
+    def lines(self) -> Iterator[tuple[int, int, str | None]]:
+        """(line number, byte offset, text without its line ending); the text is None
+        for a line over MAX_LINE bytes (its end is skipped without being held)."""
+        self._file.seek(0)
+        offset, number, pending = 0, 0, 0
         while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as error:
-                yield Skipped(reader.line_num, f"not CSV: {error}")
-                continue
-            yield reader.line_num, row
+            raw = self._file.readline(MAX_LINE + 1)
+            if not raw:
+                break
+            number += 1
+            start = offset
+            offset += len(raw)
+            if len(raw) > MAX_LINE and not raw.endswith(b"\n"):
+                while raw and not raw.endswith(b"\n"):
+                    raw = self._file.readline(MAX_LINE)
+                    offset += len(raw)
+                text = None
+            else:
+                text = _text(raw, start == 0)
+            if self.progress is not None:
+                pending += offset - start
+                if pending > 1 << 20:
+                    self.progress(pending)
+                    pending = 0
+            yield number, start, text
+        if self.progress is not None and pending:
+            self.progress(pending)
 
-    rows = records()
-    first = next(rows, None)
+    def line_at(self, offset: int) -> str:
+        self._again.seek(offset)
+        return _text(self._again.readline(MAX_LINE + 1), offset == 0)
+
+
+def _text(raw: bytes, first: bool) -> str:
+    text = raw.decode("utf-8", "replace").rstrip("\n")
+    if text.endswith("\r"):
+        text = text[:-1]
+    return text.removeprefix("\ufeff") if first else text
+
+
+def parse_line(text: str) -> list[str] | str:
+    """The fields of one CSV line, or why it is not one (a quoted field that does not end
+    on its line: fields never span lines here)."""
+    if '"' not in text and "\r" not in text:
+        return text.split(",")
+    try:
+        return next(csv.reader([text], strict=True))
+    except csv.Error as error:
+        if str(error) == "unexpected end of data":
+            return "a quoted field does not end on its line (fields cannot span lines)"
+        return f"not CSV: {error}"
+    except StopIteration:
+        return [""]
+
+
+def quoted(value: str, limit: int = 80) -> str:
+    """A field as a skip reason shows it: quoted, at most `limit` characters."""
+    return repr(value if len(value) <= limit else value[:limit] + "…")
+
+
+Record = tuple[int, int, list[str]]  # line number, offset, fields
+
+
+def csv_records(file: LineFile) -> tuple[list[str], Iterator[Record | Skipped]]:
+    """The header, and every record after it. Blank lines are passed over; a line that is
+    not CSV, or has another number of fields than the header, is a Skipped row. Raises
+    BadInput when the first line is not a readable header."""
+    lines = file.lines()
+    first = next(lines, None)
     if first is None:
         raise BadInput("the file is empty (expected a header line)")
-    if isinstance(first, Skipped):
-        raise BadInput(f"line {first.line}: the header is {first.reason}")
-    header = first[1]
+    header = parse_line(first[2]) if first[2] is not None else "longer than 1 MiB"
+    if isinstance(header, str):
+        raise BadInput(f"line 1: the header is {header}")
 
-    def body() -> Iterator[tuple[int, list[str]] | Skipped]:
-        for item in rows:
-            if isinstance(item, Skipped):
-                yield item
+    def body() -> Iterator[Record | Skipped]:
+        for number, offset, text in lines:
+            if text is None:
+                yield Skipped(number, f"the line is longer than {MAX_LINE // 1024} KiB")
                 continue
-            line, row = item
-            if not row or (len(row) == 1 and not row[0].strip()):
+            if not text.strip():
                 continue
-            if len(row) != len(header):
-                yield Skipped(line, f"expected {len(header)} fields, found {len(row)}")
-                continue
-            yield item
+            fields = parse_line(text)
+            if isinstance(fields, str):
+                yield Skipped(number, fields)
+            elif len(fields) != len(header):
+                yield Skipped(number, f"expected {len(header)} fields, found {len(fields)}")
+            else:
+                yield number, offset, fields
 
     return header, body()

@@ -1,30 +1,41 @@
 """Read a ServiceNow incident audit export (one row per update of an incident) as tickets
-for `sla replay`.
+for `sla replay` (docs/sla-clock.md#servicenow).
 
-Each incident's rows come together, in update order. From them: opened = `opened_at`;
-responded = the first update whose state is no longer a new state; resolved =
-`resolved_at` of the last row (else its `closed_at` once closed); paused = the time spent
-in "Awaiting …" states; priority = the last row's, mapped to the catalog's levels
-(`1 - Critical` -> the first level, `2 - High` -> the second, …); `made_sla` = the last
-row's, kept to compare verdicts with. `?` is a missing value; timestamps are `d/m/yyyy
-HH:MM` in the export's timezone (`--timezone`). A mapping file can override priorities and
-state groups.
+An incident's rows are in update order (they need not be together in the file). From
+them: opened = `opened_at`; responded = the first update whose state is no longer a new
+state; resolved = `resolved_at` of the last row (else its `closed_at` once closed);
+paused = the time spent in "Awaiting …" states; priority = the last row's, mapped to the
+catalog's levels (`1 - Critical` -> the first level, `2 - High` -> the second, …);
+`made_sla` = the last row's, kept to compare verdicts with. `?` is a missing value;
+timestamps are `d/m/yyyy HH:MM` in the export's timezone (`--timezone`). A mapping file
+can override priorities and state groups.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from itsmctl.sla.tickets.records import BadInput, ReadOptions, Skipped, Ticket, csv_records
-from itsmctl.timecalc import Interval, merge
+from itsmctl.sla.tickets.records import (
+    BadInput,
+    LineFile,
+    ReadOptions,
+    Remark,
+    Skipped,
+    Ticket,
+    csv_records,
+    parse_line,
+    quoted,
+)
+from itsmctl.timecalc import FIRST_YEAR, LAST_YEAR, Interval, merge
 from itsmctl.yamlio import decode, parse_documents
 
 NAME = "servicenow"
+PASSES = 2  # it reads the file twice (for a progress bar)
 
 REQUIRED = ("number", "incident_state", "priority", "opened_at", "sys_updated_at",
             "resolved_at", "closed_at")
@@ -87,13 +98,16 @@ def export_time(text: str, tz: dt.tzinfo) -> float | None:
         return None
     match = _TIME.match(text)
     if not match:
-        raise ValueError(f"unparseable time {text!r} (expected d/m/yyyy HH:MM)")
+        raise ValueError(f"unparseable time {quoted(text)} (expected d/m/yyyy HH:MM)")
     day, month, year, hour, minute, second = match.groups()
+    if not FIRST_YEAR <= int(year) <= LAST_YEAR:
+        raise ValueError(f"unparseable time {quoted(text)} (outside the supported years "
+                         f"{FIRST_YEAR}-{LAST_YEAR})")
     try:
         value = dt.datetime(int(year), int(month), int(day), int(hour), int(minute),
                             int(second or 0), tzinfo=tz)
     except ValueError as error:
-        raise ValueError(f"unparseable time {text!r} ({error})") from None
+        raise ValueError(f"unparseable time {quoted(text)} ({error})") from None
     return value.timestamp()
 
 
@@ -123,41 +137,88 @@ def read_mapping(path: Path) -> Mapping:
         raise BadInput(f"{path}: {error}") from error
 
 
-def read(lines: Iterable[str], options: ReadOptions) -> Iterator[Ticket | Skipped]:
+def read(file: LineFile, options: ReadOptions) -> Iterator[Ticket | Skipped | Remark]:
+    """Every incident judged from all its rows, wherever they are in the file: a first pass
+    notes where each incident's rows are; the second judges contiguous incidents as they
+    end and the others (whose row offsets it keeps) at their last row."""
     mapping = read_mapping(options.mapping) if options.mapping is not None else Mapping()
-    return _read(lines, options.tz, options.levels, mapping)
-
-
-def _read(lines: Iterable[str], tz: dt.tzinfo, levels: list[str],
-          mapping: Mapping) -> Iterator[Ticket | Skipped]:
-    header, rows = csv_records(lines)
+    header, _ = csv_records(file)
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise BadInput(f"not a ServiceNow incident export: no column {', '.join(missing)}")
+    return _read(file, header, options.tz, options.levels, mapping)
+
+
+@dataclass
+class _Plan:
+    """What the first pass learns: each incident's last row, which incidents have their
+    rows apart, and the incident the file ends with (it may be cut off)."""
+
+    last_line: dict[str, int] = field(default_factory=dict)
+    apart: set[str] = field(default_factory=set)
+    final: str | None = None
+
+
+def _plan(file: LineFile, column: int) -> _Plan:
+    plan = _Plan()
+    previous: str | None = None
+    for item in csv_records(file)[1]:
+        if isinstance(item, Skipped):
+            continue
+        number = item[2][column].strip()
+        if number != previous and number in plan.last_line:
+            plan.apart.add(number)
+        plan.last_line[number] = item[0]
+        previous = number
+    plan.final = previous
+    return plan
+
+
+def _read(file: LineFile, header: list[str], tz: dt.tzinfo, levels: list[str],
+          mapping: Mapping) -> Iterator[Ticket | Skipped | Remark]:
     index = {name: i for i, name in enumerate(header)}
     wanted = [c for c in (*REQUIRED, "made_sla", "active") if c in index]
-    finished: set[str] = set()
+    plan = _plan(file, index["number"])
+
+    def values(fields: list[str]) -> dict[str, str]:
+        return {c: fields[index[c]] for c in wanted}
+
+    def judged(incident: _Incident) -> Iterator[Ticket | Skipped]:
+        if incident.number == plan.final:
+            return _last(incident, tz, levels, mapping)
+        return _ticket(incident, tz, levels, mapping)
+
+    apart: dict[str, list[tuple[int, int]]] = {}  # incident -> (line, offset) of its rows
     current: _Incident | None = None
-    for item in rows:
+    for item in csv_records(file)[1]:
         if isinstance(item, Skipped):
             yield item
             continue
-        line, row = item
-        values = {c: row[index[c]] for c in wanted}
-        number = values["number"].strip()
+        line, offset, fields = item
+        number = fields[index["number"]].strip()
         if current is not None and number != current.number:
-            finished.add(current.number)
-            yield from _ticket(current, tz, levels, mapping)
+            yield from judged(current)
             current = None
-        if number in finished:
-            yield Skipped(line, f"incident {number} appears again after other incidents "
-                                "(its rows must come together)")
+        if number in plan.apart:
+            apart.setdefault(number, []).append((line, offset))
+            if line == plan.last_line[number]:
+                yield from judged(_Incident(number, apart[number][0][0], [
+                    (at, values(_fields(file, where))) for at, where in apart.pop(number)]))
             continue
         if current is None:
             current = _Incident(number, line)
-        current.rows.append((line, values))
+        current.rows.append((line, values(fields)))
     if current is not None:
-        yield from _last(current, tz, levels, mapping)
+        yield from judged(current)
+    if plan.apart:
+        yield Remark(f"{len(plan.apart)} incident{'s' if len(plan.apart) != 1 else ''} had "
+                     "rows apart in the file; each was judged from all its rows")
+
+
+def _fields(file: LineFile, offset: int) -> list[str]:
+    fields = parse_line(file.line_at(offset))
+    assert isinstance(fields, list)  # it was read once already
+    return fields
 
 
 def _last(incident: _Incident, tz: dt.tzinfo, levels: list[str],
@@ -168,8 +229,8 @@ def _last(incident: _Incident, tz: dt.tzinfo, levels: list[str],
         yield from _ticket(incident, tz, levels, mapping)
     else:
         yield Skipped(incident.line, f"incident {incident.number} is the last in the file and "
-                                     f"not resolved (state {state!r}): the export may be "
-                                     "truncated")
+                                     f"not resolved (state {quoted(state)}): the export may "
+                                     "be truncated")
 
 
 def _ticket(incident: _Incident, tz: dt.tzinfo, levels: list[str],
@@ -179,7 +240,7 @@ def _ticket(incident: _Incident, tz: dt.tzinfo, levels: list[str],
     for line, values in incident.rows:
         state = values["incident_state"].strip()
         if not mapping.known(state):
-            yield Skipped(line, f"incident {incident.number}: unknown state {state!r} (row "
+            yield Skipped(line, f"incident {incident.number}: unknown state {quoted(state)} (row "
                                 "left out; the incident is judged from its other rows)")
     yield _judged(incident, tz, levels, mapping)
 
@@ -192,7 +253,7 @@ def _judged(incident: _Incident, tz: dt.tzinfo, levels: list[str],
         opened = export_time(first["opened_at"], tz)
         if opened is None:
             return Skipped(first_line, f"incident {incident.number}: unparseable opened time "
-                                       f"'{first['opened_at']}'")
+                                       f"{quoted(first['opened_at'])}")
         responded: float | None = None
         pause_start: float | None = None
         pauses: list[Interval] = []
@@ -223,7 +284,7 @@ def _judged(incident: _Incident, tz: dt.tzinfo, levels: list[str],
     priority = mapping.priority(priority_text, levels)
     if priority is None:
         return Skipped(first_line, f"incident {incident.number}: unknown priority "
-                                   f"{priority_text!r}")
+                                   f"{quoted(priority_text)}")
     if resolved is not None and resolved < opened:
         return Skipped(first_line, f"incident {incident.number}: impossible order: resolved "
                                    "before opened")

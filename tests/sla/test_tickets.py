@@ -1,0 +1,91 @@
+"""Ticket files, read as a hostile user would write them: every physical line is judged
+or skipped with its number, byte-order marks and far-off years are handled, and the exit
+status says when nothing (or, with --strict, not everything) could be judged."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import DATA, ROOT
+from tests.sla.test_commands import GENERIC, _replay, _row, _servicenow
+
+
+def _skipped(out: str) -> list[tuple[int, str]]:
+    return [(s["line"], s["reason"]) for s in json.loads(out)["skipped"]]
+
+
+def test_a_byte_order_mark_is_accepted(run, tmp_path: Path) -> None:
+    code, out, _ = _replay(run, tmp_path, "\ufeff" + GENERIC, "--format", "json")
+    assert code == 0 and json.loads(out)["results"]
+
+
+def test_a_stray_quote_loses_no_other_line(run, tmp_path: Path) -> None:
+    lines = GENERIC.splitlines()
+    text = "\n".join([lines[0], lines[1], 'T90,P1,"2026-11-20T09:00:00-05:00,,,gold,,',
+                      lines[2], lines[7]]) + "\n"
+    code, out, _ = _replay(run, tmp_path, text, "--format", "json")
+    data = json.loads(out)
+    assert code == 0
+    assert _skipped(out) == [(3, "a quoted field does not end on its line (fields cannot "
+                                 "span lines)")]
+    assert sum(r["tickets"] for r in data["results"]) == 3
+
+
+def test_every_line_of_a_servicenow_export_with_a_stray_quote_is_accounted_for(
+        run, tmp_path: Path) -> None:
+    rows = [_row("INC1", "New", "1/3/2016 09:00"),
+            _row("INC1", "Resolved", "1/3/2016 10:00", resolved="1/3/2016 10:00"),
+            '"' + _row("INC2", "New", "1/3/2016 09:00"),
+            *[_row(f"INC{n}", "Resolved", "2/3/2016 10:00", opened="2/3/2016 09:00",
+                   resolved="2/3/2016 10:00") for n in range(3, 40)]]
+    tickets = tmp_path / "sn.csv"
+    tickets.write_text(_servicenow(rows))
+    code, out, _ = run("--repo", str(ROOT), "sla", "replay", "--from", "servicenow",
+                       str(tickets), "--sla", "gold", "--timezone", "UTC", "--format", "json")
+    data = json.loads(out)
+    assert code == 0
+    assert sum(r["tickets"] for r in data["results"]) == 38
+    assert [line for line, _ in _skipped(out)] == [4]
+
+
+@pytest.mark.parametrize("opened", ["9999-12-31T23:59:00Z", "0001-01-01T00:00:00Z"])
+def test_far_off_years_are_a_skipped_row_and_a_clear_option_error(
+        opened: str, run, tmp_path: Path) -> None:
+    text = GENERIC.splitlines()[0] + "\n" + f"T1,P1,{opened},,,gold,,\n" + \
+        GENERIC.splitlines()[1] + "\n"
+    code, out, _ = _replay(run, tmp_path, text, "--format", "json")
+    assert code == 0
+    assert _skipped(out) == [(2, f"unparseable opened time '{opened}' (outside the supported "
+                                 "years 1900-9000)")]
+    code, _, err = run("--repo", str(ROOT), "sla", "due", "gold", "P1", "--opened", opened)
+    assert code == 2 and "internal error" not in err
+    assert "outside the supported years 1900-9000" in err
+
+
+def test_exit_status_when_nothing_or_not_everything_could_be_judged(
+        run, tmp_path: Path) -> None:
+    header = GENERIC.splitlines()[0]
+    code, _, _ = _replay(run, tmp_path, header + "\nT1,P1,bad,,,gold,,\n")
+    assert code == 1  # rows, and none judged
+    code, _, _ = _replay(run, tmp_path, header + "\n")
+    assert code == 0  # no rows at all
+    assert _replay(run, tmp_path, GENERIC)[0] == 0
+    assert _replay(run, tmp_path, GENERIC, "--strict")[0] == 1
+
+
+def test_skip_reasons_quote_at_most_80_characters(run, tmp_path: Path) -> None:
+    header = GENERIC.splitlines()[0]
+    _code, out, _ = _replay(run, tmp_path, header + "\nT1,P1," + "x" * 500 + ",,,gold,,\n"
+                           + GENERIC.splitlines()[1] + "\n", "--format", "json")
+    [(_line, reason)] = _skipped(out)
+    assert reason == "unparseable opened time '" + "x" * 80 + "…'"
+
+
+def test_the_servicenow_sample_excerpt_still_replays(run) -> None:
+    code, out, _ = run("--repo", str(ROOT), "sla", "replay", "--from", "servicenow",
+                       str(DATA / "servicenow-incident-events-excerpt.csv"), "--sla", "gold",
+                       "--timezone", "UTC", "--format", "json")
+    assert code == 0 and json.loads(out)["skipped"] == []
