@@ -145,6 +145,7 @@ class ReferenceGraph:
             entity.ref: references(entity) for entity in catalog}
         self._inherited: dict[str, list[Reference]] | None = None
         self._received: dict[bool, dict[str, list[str]]] = {}
+        self._targets: dict[tuple[str, bool], list[str]] = {}
 
     def inherited(self) -> dict[str, list[Reference]]:
         if self._inherited is None:
@@ -163,7 +164,12 @@ class ReferenceGraph:
 
     def targets(self, source: str, derived: bool = False) -> list[str]:
         """The documents `source` names, sorted (with `derived`: inherited ones too)."""
-        return sorted({r.target for r in self.made(source, derived) if r.target is not None})
+        key = (source, derived)
+        found = self._targets.get(key)
+        if found is None:
+            found = self._targets[key] = sorted(
+                {r.target for r in self.made(source, derived) if r.target is not None})
+        return found
 
     def referrers(self, target: str, derived: bool = False) -> list[str]:
         """The documents naming `target`, sorted (with `derived`: by inheritance too)."""
@@ -213,19 +219,25 @@ def dependants(graphs: Sequence[ReferenceGraph], changed: Iterable[str]
     return via
 
 
-def _distances(graphs: Sequence[ReferenceGraph], sources: set[str]) -> dict[str, int]:
-    """For every document reaching one of `sources`: the fewest references it takes."""
+def _distances(graphs: Sequence[ReferenceGraph], sources: frozenset[str], both_ways: bool,
+               radius: int | None) -> dict[str, int]:
+    """For every document within `radius` references of one of `sources` (naming it,
+    directly or through others; with `both_ways`, also named by it): the fewest references
+    it takes."""
     distance = dict.fromkeys(sources, 0)
     frontier = sorted(sources)
     hops = 0
-    while frontier:
+    while frontier and (radius is None or hops < radius):
         hops += 1
         following = []
         for target in frontier:
-            for referrer in _referrers(graphs, target):
-                if referrer not in distance:
-                    distance[referrer] = hops
-                    following.append(referrer)
+            near = _referrers(graphs, target)
+            if both_ways:
+                near = near + [t for graph in graphs for t in graph.targets(target, True)]
+            for other in near:
+                if other not in distance:
+                    distance[other] = hops
+                    following.append(other)
         frontier = following
     return distance
 
@@ -233,46 +245,67 @@ def _distances(graphs: Sequence[ReferenceGraph], sources: set[str]) -> dict[str,
 _FAR = 1 << 30
 
 
-@dataclass(frozen=True)
-class Distance:
-    """How far, in references (inherited ones included), each entity of two versions of a
-    catalog is from what differs between them: from an entity in both whose own data
-    differs (`changed`: its metadata, spec or inherited values), and from one in only one
-    version (`appeared`: it was added or removed)."""
+class Difference:
+    """What differs between two versions of a catalog whose loads share the Entity objects
+    of identical documents (itsmctl.load.ParseCache), and how far each entity is from it,
+    in references (inherited ones included)."""
 
-    shared: frozenset[str]  # the same Entity object in both versions
-    changed: dict[str, int]
-    appeared: dict[str, int]
-
-    def same_within(self, ref: str, depth: int) -> bool:
-        """Whether everything the entity reads within `depth` references is the same in
-        both versions (and every document named at that depth exists in both or neither)."""
-        return self.changed.get(ref, _FAR) > depth and self.appeared.get(ref, _FAR) > depth + 1
-
-    @property
-    def resolve_same(self) -> frozenset[str]:
-        """The entities whose resolved documents are the same in both versions."""
-        return frozenset(ref for ref in self.shared
-                         if ref not in self.changed and ref not in self.appeared)
-
-
-def distance(before: Catalog, after: Catalog) -> Distance:
-    """Compare two catalogs that share the Entity objects of identical documents (see
-    itsmctl.load.ParseCache)."""
-    shared, changed, appeared = set(), set(), set()
-    for one, other in ((before, after), (after, before)):
-        for entity in one:
-            twin = other.get(entity.kind, entity.name)
+    def __init__(self, before: Catalog, after: Catalog) -> None:
+        self.graphs = [graph_of(before), graph_of(after)]
+        shared, spec, metadata, appeared = set(), set(), set(), set()
+        for entity in before:
+            twin = after.get(entity.kind, entity.name)
             if twin is None:
                 appeared.add(entity.ref)
-            elif twin is entity:
-                if entity.kind in INHERITED and inherited(before, entity.kind, entity.spec) \
-                        != inherited(after, entity.kind, entity.spec):
-                    changed.add(entity.ref)
-                else:
-                    shared.add(entity.ref)
+                continue
+            if twin is entity:
+                shared.add(entity.ref)
             else:
-                changed.add(entity.ref)
-    graphs = [graph_of(before), graph_of(after)]
-    return Distance(frozenset(shared), _distances(graphs, changed),
-                    _distances(graphs, appeared))
+                if twin.metadata != entity.metadata:
+                    metadata.add(entity.ref)
+                if twin.spec != entity.spec:
+                    spec.add(entity.ref)
+            if entity.kind in INHERITED and inherited(before, entity.kind, entity.spec) \
+                    != inherited(after, twin.kind, twin.spec):
+                spec.add(entity.ref)
+        appeared.update(e.ref for e in after if before.get(e.kind, e.name) is None)
+        self.shared = frozenset(shared - spec)  # the same, and so is what it inherits
+        self.spec_changed, self.metadata_changed = frozenset(spec), frozenset(metadata)
+        self.appeared = frozenset(appeared)
+        self._distances: dict[tuple[frozenset[str], bool], tuple[int | None,
+                                                                  dict[str, int]]] = {}
+        self._resolve_same: frozenset[str] | None = None
+
+    def _distance(self, sources: frozenset[str], both_ways: bool, radius: int | None
+                  ) -> dict[str, int]:
+        known = self._distances.get((sources, both_ways))
+        if known is None or (known[0] is not None and (radius is None or radius > known[0])):
+            known = (radius, _distances(self.graphs, sources, both_ways, radius))
+            self._distances[(sources, both_ways)] = known
+        return known[1]
+
+    def same_within(self, ref: str, depth: int, keys: frozenset[str], both_ways: bool) -> bool:
+        """Whether an expression reading `keys` (spec, metadata) of the documents within
+        `depth` references of the entity (`both_ways`: also of those naming them) finds
+        the same in both versions: the entity is the same object, nothing it reads
+        differs, and every document named at that depth exists in both or in neither."""
+        if ref not in self.shared:
+            return False
+        content = (self.spec_changed if "spec" in keys or both_ways else frozenset()) | \
+            (self.metadata_changed if "metadata" in keys else frozenset())
+        # a neighbour that names other documents changes who names them: one more step
+        limit = depth + 1 if both_ways else depth
+        radius = depth + 2
+        if content and self._distance(content, both_ways, radius).get(ref, _FAR) <= limit:
+            return False
+        return not self.appeared or \
+            self._distance(self.appeared, both_ways, radius).get(ref, _FAR) > depth + 1
+
+    def resolve_same(self) -> frozenset[str]:
+        """The entities whose resolved documents are the same in both versions: the same
+        object, reaching nothing that differs."""
+        if self._resolve_same is None:
+            differ = self.spec_changed | self.metadata_changed | self.appeared
+            reached = self._distance(differ, False, None)
+            self._resolve_same = frozenset(r for r in self.shared if r not in reached)
+        return self._resolve_same

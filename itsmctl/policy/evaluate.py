@@ -18,14 +18,15 @@ from itsmctl.diagnostics import Diagnostic, Rule, Severity
 from itsmctl.kinds import POLICY, ref
 from itsmctl.model.catalog import Catalog
 from itsmctl.model.documents import Entity
-from itsmctl.model.references import Distance, graph_of
+from itsmctl.model.references import Difference, graph_of
 from itsmctl.policy import sandbox
 from itsmctl.policy.compile import POLICY_INVALID, POLICY_UNSAFE, sources
-from itsmctl.policy.context import Documents, resolved_documents
+from itsmctl.policy.context import Resolver
 from itsmctl.policy.limits import LimitExceeded
 from itsmctl.policy.waivers import apply_waivers
 from itsmctl.text import FieldPath, parse_field
 
+RESOLVER = "itsmctl:resolver"  # a context key templates cannot name
 POLICY_LIMIT = Rule("policy-limit", Severity.ERROR, "A policy ran past its time budget or "
                     "built an oversized value; it was stopped.")
 RULES = (POLICY_LIMIT,)
@@ -47,8 +48,8 @@ class CompiledPolicy:
     when: sandbox.Expression | None
     assertions: list[Assertion]
     message: str
-    # how many references deep its condition reads (sandbox.reference_depth); None: unbounded
-    depth: int | None = None
+    # how far its condition reads from the entity (sandbox.reach); None: unbounded
+    reach: sandbox.Reach | None = None
 
     @property
     def name(self) -> str:
@@ -68,14 +69,15 @@ class CompiledPolicy:
             assertions.append(Assertion(source, path, where, sandbox.compiled_expression(source)))
         rule = Rule(f"policy/{entity.name}", Severity(spec.get("severity", "error")),
                     str(entity.metadata.get("title") or entity.name))
-        depths = [sandbox.reference_depth(source)
-                  for _, source, template in sources(entity) if not template]
+        reaches = [sandbox.reach(source)
+                   for _, source, template in sources(entity) if not template]
+        reach: sandbox.Reach | None = sandbox.Reach(0, frozenset())
+        for one in reaches:
+            reach = None if reach is None or one is None else reach | one
         return cls(entity, rule,
                    tuple(match["kinds"]) if match.get("kinds") else None,
                    sandbox.compiled_expression(match["when"]) if "when" in match else None,
-                   assertions, spec["message"],
-                   None if None in depths else max((d for d in depths if d is not None),
-                                                   default=0))
+                   assertions, spec["message"], reach)
 
 
 @dataclass
@@ -97,35 +99,37 @@ class Outcome:
     policies: dict[str, Entity] = field(default_factory=dict)  # name -> the Policy judged
     subjects: set[str] = field(default_factory=set)  # the entities judged
     verdicts: dict[str, dict[str, Verdict]] = field(default_factory=dict)  # policy -> entity
-    documents: Documents | None = None  # the resolved documents the policies saw
+    resolver: Resolver | None = None  # the resolved documents the policies saw
 
 
 @dataclass(frozen=True)
 class Prior:
     """The judgement of another version of the same repository under the same policies
-    (a pull request's head, judged by its base's policies), and how far each entity is from
-    what differs between the two (`distance`). A policy whose condition reads a bounded
-    depth of references finds the same on an entity that reaches nothing different within
-    that depth: its verdict there is taken over instead of evaluated again (findings' rule,
-    entity, position and severity are exact; a message is the prior's rendering)."""
+    (a pull request's head, judged by its base's policies), and what differs between the
+    two. A policy whose condition reads a bounded part of the catalog around its entity
+    (sandbox.reach) finds the same on an entity around which nothing it reads differs: its
+    verdict there is taken over instead of evaluated again (findings' rule, entity,
+    position and severity are exact; a message is the prior's rendering)."""
 
     outcome: Outcome
-    distance: Distance
+    difference: Difference
 
     def taken_over(self, policy: CompiledPolicy
                    ) -> Callable[[Entity], Verdict | bool | None]:
         """A function giving the policy's verdict on an entity in the prior judgement
         (None: `match.when` did not hold), or False when it must be evaluated."""
-        outcome, depth = self.outcome, policy.depth
-        if depth is None or outcome.policies.get(policy.name) is not policy.entity \
+        outcome, reach = self.outcome, policy.reach
+        if reach is None or outcome.policies.get(policy.name) is not policy.entity \
                 or policy.name not in outcome.evaluated:
             return lambda entity: False
         verdicts, subjects, same = outcome.verdicts.get(policy.name, {}), outcome.subjects, \
-            self.distance.same_within
+            self.difference.same_within
+        depth, keys, both_ways = reach.depth, reach.keys, reach.reverse
 
         def verdict(entity: Entity) -> Verdict | bool | None:
             key = entity.ref
-            return verdicts.get(key) if key in subjects and same(key, depth) else False
+            return verdicts.get(key) if key in subjects and same(key, depth, keys, both_ways) \
+                else False
         return verdict
 
 
@@ -257,7 +261,9 @@ def evaluate(policy: CompiledPolicy, subjects: dict[str, list[Entity]],
     limit = sandbox.TIME_LIMIT
     run = _Run(policy)
     entity: Entity | None = None
-    documents = base["catalog"]
+    resolver: Resolver = base[RESOLVER]
+    documents = resolver.documents
+    reach = policy.reach
     taken_over = prior.taken_over(policy) if prior is not None else lambda entity: False
     started = time.perf_counter()
     try:
@@ -266,6 +272,10 @@ def evaluate(policy: CompiledPolicy, subjects: dict[str, list[Entity]],
                 for entity in subjects.get(kind, ()):
                     verdict = taken_over(entity)
                     if verdict is False:
+                        if reach is None:
+                            resolver.everything()
+                        else:
+                            resolver.around(entity.ref, reach.depth, reach.reverse)
                         scope = scopes.get(entity.ref)
                         if scope is None:
                             scope = scopes[entity.ref] = sandbox.Scope(
@@ -315,14 +325,15 @@ def run_policies(catalog: Catalog, problems: Iterable[Diagnostic], today: dt.dat
     if not policies:
         return outcome
     reuse = None
-    if prior is not None and prior.outcome.documents is not None:
-        reuse = (prior.outcome.documents, prior.distance.resolve_same)
-    documents, referenced_by = resolved_documents(catalog, reuse)
-    outcome.documents = documents
+    if prior is not None and prior.outcome.resolver is not None:
+        reuse = (prior.outcome.resolver.documents, prior.difference.resolve_same)
+    resolver = outcome.resolver = Resolver(catalog, reuse)
+    if prior is None:
+        resolver.everything()  # judged in full: every document is needed
     outcome.subjects = {e.ref for group in subjects.values() for e in group}
     outcome.policies = {policy.name: policy for policy in policies}
-    base = {"catalog": documents, "today": today, "now": now,
-            sandbox.REFERENCED_BY: referenced_by}
+    base = {"catalog": resolver.documents, "today": today, "now": now,
+            sandbox.REFERENCED_BY: resolver.referrers, RESOLVER: resolver}
     scopes: dict[str, sandbox.Scope] = {}
     for policy in policies:
         evaluate(CompiledPolicy.of(policy), subjects, base, outcome, scopes, prior)

@@ -11,9 +11,9 @@ from itsmctl.diagnostics import Diagnostic
 from itsmctl.kinds import POLICY
 from itsmctl.model.catalog import Catalog
 from itsmctl.model.documents import Document
-from itsmctl.model.references import distance
+from itsmctl.model.references import Difference
 from itsmctl.policy.compile import compile_problems
-from itsmctl.policy.context import Documents, resolved_documents
+from itsmctl.policy.context import Documents, Resolver
 from itsmctl.policy.evaluate import Outcome, Prior, run_policies
 from itsmctl.policy.waivers import expired_waivers
 from itsmctl.validate import SchemaMemo, validate
@@ -32,11 +32,17 @@ class Judged:
     def diagnostics(self) -> list[Diagnostic]:
         return self.problems + self.findings
 
-    def documents(self) -> Documents:
-        """The resolved documents (those the policies saw, else built now)."""
-        if self.outcome.documents is None:
-            self.outcome.documents = resolved_documents(self.catalog)[0]
-        return self.outcome.documents
+    def documents(self, around: list[str] | None = None) -> Documents:
+        """The resolved documents: all of them complete, or (`around`) complete for those
+        entities and all they reach (the rest may be partly built)."""
+        if self.outcome.resolver is None:
+            self.outcome.resolver = Resolver(self.catalog)
+        resolver = self.outcome.resolver
+        if around is None:
+            return resolver.everything()
+        for ref in around:
+            resolver.around(ref, None)
+        return resolver.documents
 
 
 def judge(documents: list[Document], config: Config, now: dt.datetime,
@@ -49,7 +55,7 @@ def judge(documents: list[Document], config: Config, now: dt.datetime,
     catalog, problems = validate(documents, config, today, memo)
     problems.extend(compile_problems(catalog))
     problems.extend(expired_waivers(catalog, today))
-    reuse = Prior(prior.outcome, distance(prior.catalog, catalog)) if prior is not None \
+    reuse = Prior(prior.outcome, Difference(prior.catalog, catalog)) if prior is not None \
         else None
     outcome = run_policies(catalog, problems, today, now, reuse)
     judged = Judged(catalog, problems + outcome.problems, outcome.findings, outcome=outcome)

@@ -284,17 +284,31 @@ def problem(source: str, template: bool, names: frozenset[str] = POLICY_NAMES) -
 
 
 # What an expression may do and still read only a bounded part of its entity's resolved
-# document (see reference_depth): filters and string methods that neither turn a document
-# into text nor compare two documents.
-_HOP_KEYS = frozenset({"spec", "metadata"})
+# document (see `reach`): filters and string methods that neither turn a document into
+# text nor compare two documents.
+HOP_KEYS = frozenset({"spec", "metadata"})
 _SHALLOW_FILTERS = frozenset({
     "abs", "attr", "batch", "count", "d", "days_until", "default", "first", "float",
     "groupby", "hours", "int", "last", "length", "list", "map", "max", "min", "minutes",
-    "percent", "reject", "rejectattr", "round", "select", "selectattr", "sort", "sum", "unique",
+    "percent", "referenced_by", "reject", "rejectattr", "round", "select", "selectattr",
+    "sort", "sum", "unique",
 })
 _SHALLOW_METHODS = frozenset({"get", "keys", "startswith", "endswith", "split", "strip",
                               "lstrip", "rstrip", "lower", "upper", "isdigit"})
 _ENTITY_NAMES = frozenset({"entity", "today", "now"})
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How far an expression can read from its `entity` (see `reach`)."""
+
+    depth: int  # references crossed: 0 reads the entity's own fields
+    keys: frozenset[str]  # which parts of documents it reads: spec, metadata
+    reverse: bool = False  # it also crosses references backwards (`referenced_by`)
+
+    def __or__(self, other: Reach) -> Reach:
+        return Reach(max(self.depth, other.depth), self.keys | other.keys,
+                     self.reverse or other.reverse)
 
 
 def _constant(node: Any) -> bool:
@@ -310,7 +324,7 @@ def _constant(node: Any) -> bool:
 
 
 def _bounded(node: Any) -> bool:
-    """Whether one node keeps the expression's reading bounded (see reference_depth)."""
+    """Whether one node keeps the expression's reading bounded (see `reach`)."""
     from jinja2 import nodes
 
     if isinstance(node, nodes.Name):
@@ -337,33 +351,85 @@ def _bounded(node: Any) -> bool:
     return not isinstance(node, nodes.Concat)
 
 
-@cache
-def reference_depth(source: str) -> int | None:
-    """How many references deep an expression can read from its `entity`: 0 reads the
-    entity's own fields (and whether the documents they name exist), 1 the fields of those
-    documents too, and so on. None when that cannot be bounded: it reads `catalog`, uses
-    `referenced_by`, turns a value into text, or compares two values that are not
-    constants (comparing two documents reads everything they reach).
+def _hop_keys(node: Any) -> list[str]:
+    """The names spec/metadata in a node's constant string arguments ('spec.tier')."""
+    from jinja2 import nodes
 
-    The bound counts the names `spec` and `metadata` it writes (in attributes, items and
-    dotted attribute strings such as selectattr's): reading a referenced document's fields
-    takes one of them per document crossed. Two versions of a catalog in which nothing an
-    entity reaches within that depth differs give such an expression the same answer."""
+    values = [*node.args, *(k.value for k in node.kwargs)] if isinstance(
+        node, (nodes.Filter, nodes.Test, nodes.Call)) else []
+    return [part for value in values if isinstance(value, nodes.Const)
+            and isinstance(value.value, str) for part in value.value.split(".")
+            if part in HOP_KEYS]
+
+
+def _chain(node: Any, keys: set[str], memo: dict[int, int]) -> int:
+    """How many times spec/metadata are crossed to make this value: its attribute
+    chain, through filters, method calls, conditionals and operators."""
+    from jinja2 import nodes
+
+    if id(node) in memo:
+        return memo[id(node)]
+    inner = 0
+    if isinstance(node, (nodes.Getattr, nodes.Getitem, nodes.Slice)):
+        inner = _chain(node.node, keys, memo) if hasattr(node, "node") else 0
+        name = node.attr if isinstance(node, nodes.Getattr) else (
+            node.arg.value if isinstance(node, nodes.Getitem)
+            and isinstance(node.arg, nodes.Const) else None)
+        if name in HOP_KEYS:
+            keys.add(str(name))
+            inner += 1
+    elif isinstance(node, (nodes.Filter, nodes.Test)):
+        found = _hop_keys(node)
+        keys.update(found)
+        inner = (_chain(node.node, keys, memo) if node.node is not None else 0) + len(found)
+    elif isinstance(node, nodes.Call):
+        found = _hop_keys(node)
+        keys.update(found)
+        receiver = node.node.node if isinstance(node.node, nodes.Getattr) else node.node
+        inner = _chain(receiver, keys, memo) + len(found)
+    else:
+        inner = max((_chain(child, keys, memo) for child in node.iter_child_nodes()),
+                    default=0)
+    memo[id(node)] = inner
+    return inner
+
+
+@cache
+def reach(source: str) -> Reach | None:
+    """How far an expression can read from its `entity`: how many references deep (0: the
+    entity's own fields, and whether the documents they name exist; 1: the fields of those
+    documents too; ...), which parts of documents (spec, metadata), and whether it follows
+    references backwards (`referenced_by`). None when that cannot be bounded: it reads
+    `catalog`, turns a value into text, or compares two values that are not constants
+    (comparing two documents reads everything they reach).
+
+    Reading a document's fields takes one `spec` or `metadata` per document crossed
+    (written as attributes, items, or in dotted attribute strings such as selectattr's),
+    so the depth is the most of them along one chain of values, less the entity's own. Two
+    versions of a catalog in which nothing an entity reaches within that bound differs
+    give such an expression the same answer."""
     from jinja2 import nodes
 
     try:
         tree = _parse_expression(source)
     except Exception:
         return None
-    hops = 0
-    for node in (tree, *tree.find_all(nodes.Node)):
-        if not _bounded(node):
-            return None
-        if isinstance(node, nodes.Getattr) and node.attr in _HOP_KEYS:
-            hops += 1
-        elif isinstance(node, nodes.Const) and isinstance(node.value, str):
-            hops += sum(part in _HOP_KEYS for part in node.value.split("."))
-    return max(0, hops - 1)
+    every = (tree, *tree.find_all(nodes.Node))
+    if not all(_bounded(node) for node in every):
+        return None
+    keys: set[str] = set()
+    backwards = sum(1 for n in every if isinstance(n, nodes.Filter)
+                    and n.name == "referenced_by")
+    backwards += sum(1 for n in every if isinstance(n, nodes.Const)
+                     and n.value == "referenced_by")  # map("referenced_by")
+    if backwards:  # steps backwards reach documents without naming spec or metadata
+        hops = sum(len(_hop_keys(n)) for n in every) + sum(
+            1 for n in every if isinstance(n, nodes.Getattr) and n.attr in HOP_KEYS)
+        _chain(tree, keys, {})
+        return Reach(hops + backwards, frozenset(keys), True)
+    memo: dict[int, int] = {}
+    deepest = max(_chain(node, keys, memo) for node in every)
+    return Reach(max(0, deepest - 1), frozenset(keys))
 
 
 class Expression:

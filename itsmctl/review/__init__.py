@@ -123,7 +123,7 @@ def review(root: Path, request: ReviewRequest) -> Review:
     found = changes(base.loaded, head.loaded)
     reached = impact(found, base.catalog, head.catalog)
     assert base.judged is not None and head.judged is not None
-    old = Side(base.catalog, base.judged.documents())
+    old = Side(base.catalog, base.judged.documents(around=[c.ref for c in found]))
     new = Side(head.catalog, head.judged.documents())
     settings = (base.loaded.written_settings, head.loaded.written_settings)
     contexts = [change_context(c, old, new, settings if c.kind == SETTINGS else (None, None))
