@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from itsmctl import load, sources, yamlio
+from itsmctl.changes import gate
 from itsmctl.diagnostics import Rule, Severity
 from itsmctl.policy import compile, evaluate, testing, waivers
 from itsmctl.validate import CHECKS, names, references, schema
@@ -21,7 +22,8 @@ class DefinesRules(Protocol):
 
 
 RULE_MODULES: list[DefinesRules] = [yamlio, sources, load, schema, names, references,
-                                    *CHECKS.values(), compile, evaluate, waivers, testing]
+                                    *CHECKS.values(), compile, evaluate, waivers, testing,
+                                    gate]
 
 
 def _gather() -> dict[str, Rule]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import itertools
 import math
 import re
 import zoneinfo
 from collections.abc import Iterator, Mapping
 from functools import cache
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from itsmctl.text import did_you_mean
 
@@ -468,3 +469,302 @@ def parse_interval(text: str, tz: dt.tzinfo) -> Interval:
 def iso(instant: float, tz: dt.tzinfo) -> str:
     """An instant as ISO 8601 with the offset it has in `tz`."""
     return dt.datetime.fromtimestamp(instant, tz).isoformat(timespec="seconds")
+
+
+def iso_minutes(instant: float, tz: dt.tzinfo) -> str:
+    """An instant as ISO 8601 to the minute, with its offset in `tz` (for messages)."""
+    return dt.datetime.fromtimestamp(instant, tz).isoformat(timespec="minutes")
+
+
+def format_duration(value: float) -> str:
+    """Seconds as a duration (docs/format.md): 5400 -> '1h30m', 4 days -> '4d'; the
+    inverse of `parse_duration` for whole minutes (weeks are written as days)."""
+    minutes = round(value / 60)
+    days, minutes = divmod(minutes, 1440)
+    hours, minutes = divmod(minutes, 60)
+    text = "".join(f"{n}{unit}" for n, unit in ((days, "d"), (hours, "h"), (minutes, "m")) if n)
+    return text or "0m"
+
+
+# --- periods and recurrences: freezes, change requests, maintenance windows ----------------
+#
+# (docs/changes.md) A period is half-open, [start, end): back-to-back periods never overlap.
+# A date alone is a whole local day. A maintenance window is an RFC 5545 rule read in its
+# own timezone: each occurrence starts at a local wall-clock time, placed in real time as
+# zoneinfo does (a time the daylight-saving change skips or repeats takes the offset in
+# force before the change, fold=0, as for the SLA clock), and lasts its duration of real
+# time.
+
+
+def period(start: str, end: str, tz: str) -> Interval:
+    """[start, end) of a freeze or change request: a date alone is the whole local day in
+    `tz` (`start`: its first instant; `end`: the first instant of the next day)."""
+    return (parse_instant(start, tz).timestamp(),
+            parse_instant(end, tz, end_of_day=True).timestamp())
+
+
+def overlaps(a: Interval, b: Interval) -> bool:
+    """Whether two half-open intervals share an instant (touching ones do not)."""
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def within(inner: Interval, outer: Interval) -> bool:
+    return outer[0] <= inner[0] and inner[1] <= outer[1]
+
+
+RRULE_ANCHOR = dt.datetime(2000, 1, 1)  # local midnight; rules without DTSTART count from it
+_YEARLY, _MONTHLY, _WEEKLY, _DAILY, _HOURLY = range(5)
+RECURRENCE_HORIZON_DAYS = 3 * 366  # how far ahead a next occurrence is looked for
+
+
+def parse_rrule(text: str, tz: str = "UTC") -> Any:
+    """An RFC 5545 recurrence rule (`FREQ=WEEKLY;BYDAY=SU;BYHOUR=2`, optionally after a
+    `DTSTART:` line) as a dateutil `rrule` over naive local wall-clock times in `tz`.
+
+    The one reader of recurrence rules. Without DTSTART the rule counts from RRULE_ANCHOR
+    (what INTERVAL and COUNT count from, and where an unspecified weekday, day or time of
+    day is taken from); an UNTIL in UTC (`...Z`, as RFC 5545 asks with a timezone) is read
+    as the local time it is. Raises ValueError saying what is wrong: the rule does not
+    parse, is not one rule (RDATE, EXDATE, several RRULEs), recurs more often than hourly,
+    has INTERVAL below 1, or has both COUNT and UNTIL.
+    """
+    from dateutil.rrule import rrule, rrulestr
+
+    zone = timezone(tz)
+    text = text.strip()
+    if not text:
+        raise ValueError("the rule is empty")
+    _check_rule_parts(text)
+    if "UNTIL" in text.upper() and "COUNT" in text.upper():
+        raise ValueError("a rule has COUNT or UNTIL, not both")
+    try:
+        try:
+            rule = rrulestr(text, dtstart=RRULE_ANCHOR)
+        except ValueError as error:
+            if "UNTIL" not in str(error):
+                raise
+            rule = rrulestr(text, dtstart=RRULE_ANCHOR.replace(tzinfo=zone))
+    except (ValueError, TypeError, AttributeError, KeyError, OverflowError) as error:
+        raise ValueError(f"a value is not what RFC 5545 allows there ({error})") from None
+    if not isinstance(rule, rrule):
+        raise ValueError("give one RRULE (RDATE, EXDATE and several rules are not supported)")
+    parts: Any = rule
+    if parts._freq > _HOURLY:
+        raise ValueError(f"FREQ={('MINUTELY', 'SECONDLY')[parts._freq - 5]}: a window "
+                         "recurs at most hourly")
+    if parts._interval < 1:
+        raise ValueError("INTERVAL must be 1 or more")
+    start, until = parts._dtstart, parts._until
+    if start.tzinfo is not None or (until is not None and until.tzinfo is not None):
+        rule = rule.replace(dtstart=_naive_local(start, zone),
+                            until=None if until is None else _naive_local(until, zone))
+    return rule
+
+
+RRULE_PARTS = ("FREQ", "INTERVAL", "COUNT", "UNTIL", "BYSECOND", "BYMINUTE", "BYHOUR",
+               "BYDAY", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYMONTH", "BYSETPOS", "WKST")
+_RRULE_EXAMPLE = "e.g. FREQ=WEEKLY;BYDAY=SU;BYHOUR=2"
+
+
+def _check_rule_parts(text: str) -> None:
+    """The rule's shape, said in the rule's own terms (before dateutil reads the values):
+    NAME=VALUE parts separated by ';', names RFC 5545 knows, one FREQ."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    rules = [line for line in lines if not line.upper().startswith(("DTSTART", "EXDATE",
+                                                                     "RDATE"))]
+    for line in rules:
+        body = line[6:] if line.upper().startswith("RRULE:") else line
+        names = []
+        for part in body.split(";"):
+            name, sep, value = part.partition("=")
+            if not sep or not name.strip() or not value.strip():
+                raise ValueError(f"'{part}' is not a NAME=VALUE part (a rule is parts "
+                                 f"separated by ';', {_RRULE_EXAMPLE})")
+            name = name.strip().upper()
+            if name not in RRULE_PARTS:
+                raise ValueError(f"unknown part '{name}'{did_you_mean(name, RRULE_PARTS)}; "
+                                 f"the parts are {', '.join(RRULE_PARTS)}")
+            names.append(name)
+        if names.count("FREQ") != 1:
+            raise ValueError(f"a rule has exactly one FREQ ({_RRULE_EXAMPLE})")
+
+
+def _naive_local(value: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(zone).replace(tzinfo=None)
+
+
+def _months(value: dt.datetime) -> int:
+    return value.year * 12 + value.month - 1
+
+
+class Recurrence:
+    """The occurrences of a recurring period (a maintenance window): an RFC 5545 rule read
+    in timezone `tz` (see `parse_rrule`), each occurrence lasting `duration` seconds of real
+    time. Raises ValueError for a rule or timezone that cannot be read."""
+
+    def __init__(self, rule: str, tz: str, duration: float) -> None:
+        self.text = rule
+        self.tzname = tz
+        self.tz = timezone(tz)
+        self.duration = duration
+        self.rule: Any = parse_rrule(rule, tz)
+        self._start: dt.datetime = self.rule._dtstart
+        self._until: dt.datetime | None = self.rule._until
+        self._count: int | None = self.rule._count
+
+    def _anchor(self, lo: dt.datetime) -> dt.datetime:
+        """A start for the rule at most `lo` and a whole number of INTERVALs after its own
+        DTSTART: the same occurrences from there on, found without iterating from 2000."""
+        base = self._start
+        step: int = self.rule._interval
+        freq: int = self.rule._freq
+        if self._count is not None or lo <= base:
+            return base
+        if freq == _YEARLY:
+            n = (lo.year - 1 - base.year) // step * step
+            if n > 0 and not (base.month == 2 and base.day == 29):
+                return base.replace(year=base.year + n)
+        elif freq == _MONTHLY:
+            n = (_months(lo) - 1 - _months(base)) // step * step
+            if n > 0 and base.day <= 28:
+                year, month = divmod(_months(base) + n, 12)
+                return base.replace(year=year, month=month + 1)
+        else:
+            unit = {_WEEKLY: dt.timedelta(weeks=1), _DAILY: dt.timedelta(days=1),
+                    _HOURLY: dt.timedelta(hours=1)}[freq] * step
+            n = (lo - base) // unit - 1
+            if n > 0:
+                return base + n * unit
+        return base
+
+    def _local_starts(self, lo: dt.datetime, hi: dt.datetime) -> list[dt.datetime]:
+        """Occurrence starts (naive local wall-clock times) from `lo` to `hi`, inclusive."""
+        until = hi if self._until is None else min(hi, self._until)
+        if self._count is not None:
+            rule = self.rule.replace(count=None, until=until)
+            starts = list(itertools.islice(rule, self._count))
+        else:
+            anchor = self._anchor(lo)
+            if until < anchor:
+                return []
+            starts = list(self.rule.replace(dtstart=anchor, until=until))
+        return [s for s in starts if s >= lo]
+
+    def _wall(self, instant: float) -> dt.datetime:
+        return dt.datetime.fromtimestamp(instant, self.tz).replace(tzinfo=None)
+
+    def occurrences(self, start: float, end: float) -> Iterator[Interval]:
+        """The occurrences that overlap [start, end), in order."""
+        margin = dt.timedelta(days=1)
+        lo = self._wall(start - self.duration) - margin
+        hi = self._wall(end) + margin
+        previous = None
+        for local in self._local_starts(lo, hi):
+            begin = local.replace(tzinfo=self.tz).timestamp()
+            if begin == previous:  # two wall-clock times a daylight-saving change merges
+                continue
+            previous = begin
+            if begin < end and begin + self.duration > start:
+                yield begin, begin + self.duration
+
+    def containing(self, start: float, end: float) -> Interval | None:
+        """The first occurrence that holds all of [start, end), or None. Only those running
+        at `start` are looked at, however long the period is."""
+        for occurrence in self.occurrences(start, start + 1):
+            if within((start, end), occurrence):
+                return occurrence
+        return None
+
+    def upcoming(self, after: float, days: int = RECURRENCE_HORIZON_DAYS) -> Iterator[Interval]:
+        """Occurrences that end after `after`, in order, for at most `days` days."""
+        step = 64 * 86400.0
+        cursor, stop = after, after + days * 86400.0
+        while cursor < stop:
+            chunk_end = min(cursor + step, stop)
+            for occurrence in self.occurrences(cursor, chunk_end):
+                if cursor == after or occurrence[0] >= cursor:  # not twice across chunks
+                    yield occurrence
+            cursor = chunk_end
+
+    def first_local_start(self, after: float) -> dt.datetime | None:
+        """The first occurrence starting at or after `after`, as an aware local time."""
+        for begin, _end in self.upcoming(after):
+            if begin >= after:
+                return dt.datetime.fromtimestamp(begin, self.tz)
+        return None
+
+    def _nominal_first(self, after: float) -> dt.datetime | None:
+        """The rule's own (naive, wall-clock) start of the first occurrence at or after
+        `after`: 02:00 on the day a daylight-saving change skips 02:00-03:00."""
+        step = dt.timedelta(days=64)
+        lo = self._wall(after) - dt.timedelta(days=1)
+        for _ in range(0, RECURRENCE_HORIZON_DAYS, 64):
+            for local in self._local_starts(lo, lo + step):
+                if local.replace(tzinfo=self.tz).timestamp() >= after:
+                    return local
+            lo += step
+        return None
+
+    def series(self, after: float) -> tuple[dt.datetime, str] | None:
+        """The rule restated from its first occurrence at or after `after`, for calendars
+        that expand rules themselves (iCalendar's DTSTART;TZID=... with RRULE): that start
+        (aware, with the rule's wall-clock time) and the RRULE value (UNTIL in UTC, COUNT
+        what remains). None when nothing occurs from `after` on."""
+        first = self._nominal_first(after)
+        if first is None:
+            return None
+        count = None
+        if self._count is not None:
+            before = self.rule.replace(count=None, until=first - dt.timedelta(microseconds=1))
+            count = self._count - sum(1 for _ in itertools.islice(before, self._count))
+        restated = str(self.rule.replace(dtstart=first, until=None, count=count))
+        value = next(line for line in restated.splitlines() if line.startswith("RRULE:"))[6:]
+        if self._until is not None:
+            until = self._until.replace(tzinfo=self.tz).astimezone(dt.timezone.utc)
+            value += f";UNTIL={until:%Y%m%dT%H%M%SZ}"
+        return first.replace(tzinfo=self.tz), value
+
+
+class Transition(NamedTuple):
+    """A change of a timezone's UTC offset (for VTIMEZONE)."""
+
+    instant: float
+    offset_before: dt.timedelta
+    offset_after: dt.timedelta
+    dst_after: bool
+    name_after: str
+
+
+def _offset(zone: dt.tzinfo, instant: float) -> dt.timedelta:
+    offset = dt.datetime.fromtimestamp(instant, zone).utcoffset()
+    return offset if offset is not None else dt.timedelta()
+
+
+def transitions(tz: str, start: float, end: float) -> list[Transition]:
+    """The UTC-offset changes of `tz` between two instants, found to the second."""
+    zone = timezone(tz)
+    step = 6 * 3600.0
+    found: list[Transition] = []
+    cursor = start
+    before = _offset(zone, cursor)
+    while cursor < end:
+        probe = min(cursor + step, end)
+        after = _offset(zone, probe)
+        if after != before:
+            low, high = cursor, probe  # offset(low) == before, offset(high) != before
+            while high - low > 1:
+                middle = (low + high) // 2
+                if _offset(zone, middle) == before:
+                    low = middle
+                else:
+                    high = middle
+            local = dt.datetime.fromtimestamp(high, zone)
+            found.append(Transition(high, before, local.utcoffset() or dt.timedelta(),
+                                    bool(local.dst()), local.tzname() or tz))
+            before = local.utcoffset() or dt.timedelta()
+            cursor = high
+            continue
+        cursor = probe
+    return found

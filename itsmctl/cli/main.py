@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from collections.abc import Sequence
@@ -10,25 +11,32 @@ from pathlib import Path
 import click
 
 from itsmctl import __version__
-from itsmctl.cli import (
-    build,
-    check,
-    codeowners,
-    diff,
-    explain,
-    github,
-    init,
-    policy,
-    review,
-    rules,
-    schema,
-    sla,
-)
 from itsmctl.errors import EXIT_FATAL, FatalError
 from itsmctl.sources import find_repo_root
 
+# command -> the module in itsmctl/cli/ that defines it (as `command`). A command's module
+# is imported only when it runs (or for --help), so no command pays for the others.
+COMMANDS = {
+    "build": "build", "changes": "changes", "check": "check", "explain": "explain",
+    "init": "init", "policy": "policy", "rules": "rules", "schema": "schema", "sla": "sla",
+    "codeowners": "codeowners", "diff": "diff", "github": "github", "review": "review",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module = importlib.import_module(f"itsmctl.cli.{COMMANDS[cmd_name]}")
+        command: click.Command = module.command
+        return command
+
+
+@click.group(cls=LazyGroup,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--repo", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="The catalog repository (default: the enclosing git work tree, else .).")
 @click.version_option(__version__, prog_name="itsmctl")
@@ -36,11 +44,6 @@ from itsmctl.sources import find_repo_root
 def cli(ctx: click.Context, repo: Path | None) -> None:
     """GitOps for IT service management: check, explain and build a service catalog."""
     ctx.obj = (repo if repo is not None else find_repo_root(Path.cwd())).resolve()
-
-
-for module in (check, explain, schema, init, build, rules, policy, sla, diff, review, github,
-               codeowners):
-    cli.add_command(module.command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -352,6 +352,7 @@ class ChangeRequest(Typed):
     test_plan: str | None
     requested_by: str | None
     status: str
+    timezone: str | None = None  # of plain dates; None: the repository's default
 
     @classmethod
     def build(cls, entity: Entity, catalog: Catalog) -> ChangeRequest:
@@ -359,7 +360,7 @@ class ChangeRequest(Typed):
         return cls(entity, s["type"], s.get("template"), s["summary"], s.get("description"),
                    tuple(s["services"]), s["start"], s["end"], s.get("risk"),
                    s.get("implementationPlan"), s.get("backoutPlan"), s.get("testPlan"),
-                   s.get("requestedBy"), s.get("status", "requested"))
+                   s.get("requestedBy"), s.get("status", "requested"), s.get("timezone"))
 
     @property
     def in_flight(self) -> bool:

@@ -52,7 +52,7 @@ def judge(documents: list[Document], config: Config, now: dt.datetime,
     policies, sharing its documents where the bytes are the same, see `memo`), policy
     findings that cannot differ are taken over rather than evaluated again."""
     today = now.date()
-    catalog, problems = validate(documents, config, today, memo)
+    catalog, problems = validate(documents, config, today, memo=memo)
     problems.extend(compile_problems(catalog))
     problems.extend(expired_waivers(catalog, today))
     reuse = Prior(prior.outcome, Difference(prior.catalog, catalog)) if prior is not None \

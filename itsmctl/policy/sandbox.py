@@ -57,13 +57,6 @@ def percent(value: Any) -> float:
     return parse_percent(value)
 
 
-def _pass_context(function: Callable[..., Any]) -> Callable[..., Any]:
-    from jinja2 import pass_context
-
-    return pass_context(function)
-
-
-@_pass_context
 def days_until(context: Any, value: Any) -> int:
     """Days from the run's `today` to a date (negative when it is past)."""
     day = dt.date.fromisoformat(str(value)[:10])
@@ -71,7 +64,6 @@ def days_until(context: Any, value: Any) -> int:
     return (day - (today if isinstance(today, dt.date) else dt.date.today())).days
 
 
-@_pass_context
 def referenced_by(context: Any, value: Any, kind: str | None = None) -> list[Any]:
     """The documents whose references name this one (optionally of one kind), sorted."""
     index: Mapping[str, list[Any]] = context.get(REFERENCED_BY) or {}
@@ -87,6 +79,9 @@ def _replace(value: Any, old: str, new: str, count: int = -1) -> str:
     return text.replace(old, new, count)
 
 
+# Filters that are handed the template context first (Jinja2's pass_context, applied when
+# the environment is built, so that importing this module does not import Jinja2).
+CONTEXT_FILTERS = frozenset({"days_until", "referenced_by"})
 OWN_FILTERS: dict[str, Callable[..., Any]] = {
     "minutes": minutes, "hours": hours, "percent": percent, "days_until": days_until,
     "referenced_by": referenced_by, "replace": _replace,
@@ -112,7 +107,7 @@ _FORBIDDEN_STATEMENTS = {
 @cache
 def environment() -> Any:
     """The one policy environment of the process."""
-    from jinja2 import StrictUndefined
+    from jinja2 import StrictUndefined, pass_context
     from jinja2.compiler import CodeGenerator, Frame
     from jinja2.exceptions import SecurityError
     from jinja2.nodes import Concat
@@ -172,7 +167,8 @@ def environment() -> Any:
     env = PolicyEnvironment(undefined=StrictUndefined, autoescape=False)
     env.globals.clear()
     filters = {name: f for name, f in env.filters.items() if name in SAFE_BUILTIN_FILTERS}
-    filters.update(OWN_FILTERS)
+    filters.update({name: pass_context(f) if name in CONTEXT_FILTERS else f
+                    for name, f in OWN_FILTERS.items()})
     env.filters = {name: limits.guard_filter(name, f) for name, f in filters.items()}
     return env
 

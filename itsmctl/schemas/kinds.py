@@ -423,8 +423,11 @@ _change_request = obj(
         "summary": text("One line: what changes."),
         "description": string("Background and details."),
         "services": refs(k.SERVICE, "The services the change touches."),
-        "start": defn("datetime", "Planned start."),
-        "end": defn("datetime", "Planned end."),
+        "start": defn("dateOrDatetime", "Planned start (a date: the start of that day)."),
+        "end": defn("dateOrDatetime", "Planned end, exclusive (a date: to the end of that "
+                                      "day)."),
+        "timezone": string("The IANA timezone of plain dates and of the change calendar "
+                           "(default: the repository's)."),
         "risk": enum("Assessed risk.", ["low", "medium", "high"]),
         "implementationPlan": text("How the change is made."),
         "backoutPlan": text("How the change is undone."),

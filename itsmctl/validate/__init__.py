@@ -7,6 +7,7 @@ still counts when resolving references to it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
 from itsmctl.config import Config
 from itsmctl.diagnostics import Diagnostic
@@ -15,6 +16,7 @@ from itsmctl.model.catalog import Catalog
 from itsmctl.model.documents import Document, Entity
 from itsmctl.validate import (
     calendars,
+    change_requests,
     changes,
     cycles,
     forms,
@@ -37,6 +39,7 @@ CHECKS: dict[str, SemanticCheck] = {
     "calendars": calendars,
     "services": services,
     "changes": changes,
+    "change-requests": change_requests,
     "forms": forms,
     "teams": teams,
 }
@@ -59,7 +62,11 @@ def _schema_checked(document: Document, memo: SchemaMemo | None
 
 
 def validate(documents: list[Document], config: Config, today: dt.date,
-             memo: SchemaMemo | None = None) -> tuple[Catalog, list[Diagnostic]]:
+             checks: Collection[str] | None = None, memo: SchemaMemo | None = None
+             ) -> tuple[Catalog, list[Diagnostic]]:
+    """The catalog of the documents that pass their schema, and every problem found;
+    `checks` limits the semantic checks to those named (keys of CHECKS); with `memo`, a
+    document already checked against its schema (shared by two loads) is not again."""
     unique = unique_documents(documents)
     diagnostics = list(unique.diagnostics)
     catalog = Catalog()
@@ -74,6 +81,7 @@ def validate(documents: list[Document], config: Config, today: dt.date,
     names = Names(unique.names, catalog.priority_levels())
     diagnostics.extend(check_references(catalog, names, diagnostics))
     context = Context(catalog, today, config)
-    for semantic in CHECKS.values():
-        diagnostics.extend(semantic.check(context))
+    for name, semantic in CHECKS.items():
+        if checks is None or name in checks:
+            diagnostics.extend(semantic.check(context))
     return catalog, diagnostics

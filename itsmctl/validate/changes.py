@@ -7,14 +7,14 @@ from collections.abc import Iterator
 
 from itsmctl.diagnostics import Diagnostic, Rule, Severity
 from itsmctl.model.typed import ChangeFreeze, ChangeRequest, MaintenanceWindow, StandardChange
-from itsmctl.timecalc import parse_instant, timezone_problem
-from itsmctl.validate.context import Context
+from itsmctl.timecalc import Recurrence, parse_instant, seconds, timezone, timezone_problem
+from itsmctl.validate.context import YEAR_DAYS, Context
 
 E = Severity.ERROR
 STANDARD_CHANGE_EXPIRED = Rule("standard-change-expired", E,
                                "A standard-change template is past its reviewBy date.")
-RRULE_INVALID = Rule("rrule-invalid", E,
-                     "A maintenance window's RFC 5545 recurrence rule does not parse.")
+RRULE_INVALID = Rule("rrule-invalid", E, "A maintenance window's RFC 5545 recurrence rule "
+                     "does not parse, or has no occurrence in the coming year.")
 TIME_ORDER = Rule("time-order", E, "A time range that ends before it starts, or a date-time "
                   "that is not a real instant.")
 UNKNOWN_TIMEZONE = Rule("unknown-timezone", E, "A timezone that is not a real IANA timezone name.")
@@ -31,7 +31,7 @@ def _expired(ctx: Context) -> Iterator[Diagnostic]:
                 "reviewBy forward)", ("spec", "reviewBy"))
 
 
-def _timezone(entity: MaintenanceWindow | ChangeFreeze) -> Iterator[Diagnostic]:
+def _timezone(entity: MaintenanceWindow | ChangeFreeze | ChangeRequest) -> Iterator[Diagnostic]:
     if entity.timezone is not None:
         problem = timezone_problem(entity.timezone)
         if problem:
@@ -51,24 +51,30 @@ def _period(entity: ChangeFreeze | ChangeRequest, tz: str) -> Iterator[Diagnosti
 
 
 def _windows(ctx: Context) -> Iterator[Diagnostic]:
-    from dateutil.rrule import rrulestr
-
     for window in ctx.catalog.typed(MaintenanceWindow).values():
         yield from _timezone(window)
+        tz = window.timezone if timezone_problem(window.timezone) is None else "UTC"
         try:
-            rrulestr(window.rrule, dtstart=dt.datetime(2026, 1, 1))
-        except (ValueError, TypeError, AttributeError) as error:
+            recurrence = Recurrence(window.rrule, tz, seconds(window.duration))
+        except ValueError as error:
             yield window.diagnostic(RRULE_INVALID, f"rrule does not parse: {error}",
                                     ("spec", "rrule"))
+            continue
+        start = dt.datetime.combine(ctx.today, dt.time(), timezone(tz)).timestamp()
+        if next(recurrence.upcoming(start, YEAR_DAYS), None) is None:
+            yield window.diagnostic(
+                RRULE_INVALID, f"the rule {window.rrule!r} has no occurrence in the year from "
+                f"{ctx.today.isoformat()} (a date that does not exist, COUNT=0, an UNTIL in "
+                "the past?)", ("spec", "rrule"))
 
 
 def check(ctx: Context) -> Iterator[Diagnostic]:
     yield from _expired(ctx)
     yield from _windows(ctx)
-    for freeze in ctx.catalog.typed(ChangeFreeze).values():
-        yield from _timezone(freeze)
-        tz = freeze.timezone or ctx.config.default_timezone
+    periods: list[ChangeFreeze | ChangeRequest] = [*ctx.catalog.typed(ChangeFreeze).values(),
+                                                   *ctx.catalog.typed(ChangeRequest).values()]
+    for entity in periods:
+        yield from _timezone(entity)
+        tz = entity.timezone or ctx.config.default_timezone
         if timezone_problem(tz) is None:
-            yield from _period(freeze, tz)
-    for change in ctx.catalog.typed(ChangeRequest).values():
-        yield from _period(change, "UTC")
+            yield from _period(entity, tz)

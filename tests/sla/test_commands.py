@@ -146,7 +146,7 @@ def test_missing_columns_and_missing_file_exit_2(run, tmp_path: Path) -> None:
 def test_replay_under_two_git_refs_side_by_side(run, tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     git(tmp_path, "clone", "-q", str(ROOT), str(repo))
-    git(repo, "update-ref", "refs/heads/main", "HEAD")  # whatever branch ROOT is on
+    git(repo, "checkout", "-q", "-B", "main")  # whatever branch the clone started on
     git(repo, "checkout", "-q", "-b", "what-if")
     gold = repo / "catalog/slas/gold.yaml"
     gold.write_text(gold.read_text().replace("P1: {response: 15m, resolution: 4h}",

@@ -1,0 +1,69 @@
+"""`itsmctl changes list`: every change request of the example with its outcome; a blocked
+one exits 1; golden outputs (UPDATE_GOLDEN=1 pytest tests/changes)."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from tests.changes.helpers import PLANS, change, example_repo
+from tests.helpers import GOLDEN, NOW, ROOT
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_golden(run, fmt: str) -> None:
+    code, out, err = run("--repo", str(ROOT), "changes", "list", "--now", NOW, "--format", fmt)
+    assert (code, err) == (0, "")
+    golden = GOLDEN / f"changes-list.{'txt' if fmt == 'text' else fmt}"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.write_text(out)
+    assert out == golden.read_text()
+
+
+def test_the_example_shows_every_outcome_but_blocked(run) -> None:
+    _, out, _ = run("--repo", str(ROOT), "changes", "list", "--now", NOW, "--format", "json")
+    outcomes = {c["name"]: c["outcome"] for c in json.loads(out)["changeRequests"]}
+    assert outcomes == {"chg-2026-0131": None, "chg-2026-0142": "pre-approved",
+                        "chg-2026-0150": "needs-approval"}
+
+
+def test_a_blocked_change_exits_1_with_its_reasons(run, make_repo) -> None:
+    repo = example_repo(make_repo, {"changes/chg-x.yaml": change(
+        "chg-x", "standard", "erp, payroll", "2026-12-24", "2026-12-28",
+        template="firewall-rule-change", timezone="Europe/Berlin")})
+    code, out, _ = run("--repo", str(repo), "changes", "list", "chg-x", "--now", NOW)
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[1].split()[:4] == ["chg-x", "standard", "requested", "blocked"]
+    assert [line.split(": ")[0].strip() + " " + line.rsplit("[", 1)[1] for line in lines[2:-1]
+            ] == ["changes/chg-x.yaml:7:14 change-template]",  # erp: not the template's
+                  "changes/chg-x.yaml:7:19 change-template]",  # payroll: nor that
+                  "changes/chg-x.yaml:8:10 change-freeze]",  # the start: year-end
+                  "changes/chg-x.yaml:8:10 change-window]",  # erp: no window lasts 5 days
+                  "changes/chg-x.yaml:8:10 change-window]",  # payroll: nor for it
+                  "changes/chg-x.yaml:9:8 change-template]"]  # the end: over maxDuration 1h
+    assert lines[-1] == "1 change request: 1 blocked"
+
+
+def test_an_emergency_change_in_a_freeze_that_allows_none(run, make_repo) -> None:
+    freeze = (ROOT / "catalog/freezes/year-end-2026.yaml").read_text()
+    repo = example_repo(make_repo, {
+        "catalog/freezes/year-end-2026.yaml": freeze.replace("allowEmergency: true",
+                                                             "allowEmergency: false"),
+        "changes/chg-e.yaml": change("chg-e", "emergency", "payroll",
+                                     "2026-12-27T02:00:00+01:00", "2026-12-27T03:00:00+01:00",
+                                     **PLANS)})
+    code, out, _ = run("--repo", str(repo), "changes", "list", "chg-e", "--now", NOW,
+                       "--format", "json")
+    [entry] = json.loads(out)["changeRequests"]
+    assert (code, entry["outcome"]) == (1, "blocked")
+    assert [(p["rule"], p["line"], p["column"]) for p in entry["problems"]] == [
+        ("change-freeze", 8, 10), ("change-window", 8, 10)]
+    assert entry["problems"][0]["message"].endswith("the freeze does not allow emergency changes")
+
+
+def test_unknown_names_exit_2(run) -> None:
+    code, _, err = run("--repo", str(ROOT), "changes", "list", "chg-2026-014")
+    assert code == 2 and "unknown change request 'chg-2026-014' (did you mean" in err
