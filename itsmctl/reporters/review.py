@@ -121,6 +121,34 @@ def _findings_short(review: Review) -> str:
             f"{found.unchanged} unchanged; the lists were cut to fit.\n")
 
 
+_OUTCOMES = {"blocked": "❌ blocked", "pre-approved": "✅ pre-approved",
+             "needs-approval": "⏳ needs approval"}
+
+
+def _requests(review: Review) -> str:
+    if not review.requests:
+        return "The pull request adds or changes no change request.\n"
+    rows = []
+    for request in review.requests:
+        e = request.evaluation
+        period = f"{e.start:%Y-%m-%d %H:%M} – {e.end:%Y-%m-%d %H:%M %z}" if e.start and e.end \
+            else "—"
+        problems = "<br>".join(f"{d.severity.value}: {escape(d.message)} {code(d.rule)}"
+                               for d in e.problems)
+        collisions = ", ".join(code(c) + (" (on the base)" if c in request.on_base else "")
+                               for c in e.collisions)
+        rows.append([code(e.name), escape(e.change.type), _OUTCOMES.get(
+            e.outcome.value if e.outcome else "", escape(e.change.status)),
+            escape(period), problems, collisions])
+    return table(["Change", "Type", "Outcome", "Period", "Problems", "Collides with"], rows)
+
+
+def _requests_short(review: Review) -> str:
+    blocked = sum(1 for r in review.requests if r.blocked)
+    return (f"{plural(len(review.requests), 'change request')}, {blocked} blocked; the table "
+            "was cut to fit.\n")
+
+
 def _approval_groups(approvals: Sequence[Approval]) -> list[list[str]]:
     groups: dict[tuple[object, ...], list[Approval]] = {}
     for a in approvals:
@@ -167,9 +195,10 @@ SECTIONS = [
     Section("Changes", _changes, _changes_short),
     Section("Impact", _impact, _impact_short),
     Section("Findings", _findings, _findings_short),
+    Section("Change requests", _requests, _requests_short),
     Section("Approvals", _approvals, _approvals_short),
 ]
-CUT_ORDER = ["Impact", "Changes", "Findings", "Approvals"]  # least important first
+CUT_ORDER = ["Impact", "Changes", "Findings", "Change requests", "Approvals"]  # least first
 
 
 def _header(review: Review) -> str:

@@ -4,8 +4,9 @@ Everything that judges it — Policies, Waivers, ApprovalRules, Teams and their 
 itsmctl.yaml — is read from BASE; the head's versions take effect only after the merge.
 The review reports the changes, what they reach (impact), the findings the pull request
 introduces and fixes (its head judged by the base's policies and waivers), its change
-requests, and the approvals the base's rules require against those given; its verdict is
-`ready` or `blocked`, each cause one line in `reasons`.
+requests (their outcome under the change-enablement rules), and the approvals the base's
+rules require against those given; its verdict is `ready` or `blocked`, each cause one
+line in `reasons`.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from itsmctl import __version__
 from itsmctl.diagnostics import Diagnostic
 from itsmctl.diff import SETTINGS, Change, changes
 from itsmctl.diff.impact import Impact, impact
+from itsmctl.kinds import CHANGE_REQUEST
 from itsmctl.pipeline import Checked, Shared, check, load_catalog, rule_documents
 from itsmctl.review.approvals import Approval, changes_requested, required_approvals
 from itsmctl.review.context import Side, change_context
 from itsmctl.review.findings import Findings, compare
+from itsmctl.review.requests import RequestReview, change_requests
 from itsmctl.review.reviews import Opinion, opinions, read_reviews
 from itsmctl.sources import revisions
 from itsmctl.text import plural
@@ -51,6 +54,7 @@ class Review:
     impact: tuple[Impact, ...]
     findings: Findings
     approvals: tuple[Approval, ...]
+    requests: tuple[RequestReview, ...] = ()
     opinions: tuple[Opinion, ...] = ()
     requested_changes: tuple[tuple[str, tuple[str, ...]], ...] = ()
     author: str | None = None
@@ -63,6 +67,7 @@ class Review:
             "changes": [c.to_json() for c in self.changes],
             "impact": [i.to_json() for i in self.impact],
             "findings": self.findings.to_json(),
+            "changeRequests": [r.to_json() for r in self.requests],
             "approvals": [a.to_json() for a in self.approvals],
             "author": self.author,
             "reviews": [o.to_json() for o in self.opinions],
@@ -96,9 +101,20 @@ def _approval_reasons(approvals: list[Approval]) -> list[str]:
     return out
 
 
-def _verdict(findings: Findings, approvals: list[Approval],
+def _request_reason(request: RequestReview) -> str:
+    errors = request.evaluation.errors
+    why = "; ".join(f"{d.message} [{d.rule}]" for d in errors[:3])
+    more = f" and {len(errors) - 3} more" if len(errors) > 3 else ""
+    return f"change request {request.evaluation.name} is blocked: {why}{more}"
+
+
+def _verdict(findings: Findings, requests: list[RequestReview], approvals: list[Approval],
              requested: list[tuple[str, tuple[str, ...]]]) -> tuple[str, list[str]]:
-    reasons = [_finding_reason(d) for d in findings.blocking]
+    blocked = {r.evaluation.name for r in requests if r.blocked}
+    # a blocked change request is one cause, however many of its findings are new
+    reasons = [_finding_reason(d) for d in findings.blocking
+               if not (d.kind == CHANGE_REQUEST and d.name in blocked)]
+    reasons += [_request_reason(r) for r in requests if r.blocked]
     reasons += _approval_reasons(approvals)
     reasons += [f"@{login} ({', '.join(teams)}) requests changes" for login, teams in requested]
     return (BLOCKED if reasons else READY), reasons
@@ -135,7 +151,8 @@ def review(root: Path, request: ReviewRequest) -> Review:
                                    standing, request.author)
     requested = changes_requested(approvals, base.catalog, standing)
     findings = compare(base.result.diagnostics, head.result.diagnostics)
-    verdict, reasons = _verdict(findings, approvals, requested)
+    requests = change_requests(found, base.catalog, head.catalog, config, now)
+    verdict, reasons = _verdict(findings, requests, approvals, requested)
     return Review(sides.base.sha, sides.head_label, sides.head_sha, verdict, tuple(reasons),
-                  found, tuple(reached), findings, tuple(approvals),
+                  found, tuple(reached), findings, tuple(approvals), tuple(requests),
                   tuple(standing.values()), tuple(requested), request.author)

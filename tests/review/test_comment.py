@@ -17,7 +17,7 @@ from itsmctl.review.approvals import Approval
 from itsmctl.review.findings import Findings
 from itsmctl.review.marker import COMMENT_LIMIT, length, parse_marker
 from tests.helpers import GOLDEN, NOW, Repo
-from tests.review.test_review import write_reviews
+from tests.review.test_review import _change_request, write_reviews
 
 GOLD = "catalog/slas/gold.yaml"
 
@@ -43,7 +43,9 @@ def test_review_comment_golden(run, repo: Repo, tmp_path: Path) -> None:
                            "P1: {response: 15m, resolution: 6h}")
     repo.edit("catalog/services/vpn.yaml", "metadata: {name: vpn}",
               "metadata: {name: vpn, description: Remote access for staff.}")
-    first = repo.commit("gold P1 6h; vpn described")
+    repo.write("changes/chg-8.yaml", _change_request(
+        "chg-8", "2026-12-27T02:30:00+01:00", "2026-12-27T03:30:00+01:00"))
+    first = repo.commit("gold P1 6h; vpn described; a restart in the freeze")
     repo.edit("catalog/services/vpn.yaml", "tier: 3", "tier: 4")
     repo.commit("vpn tier 4")
     reviews = write_reviews(tmp_path, ("sam", "APPROVED", "2026-11-20T09:00:00Z", first),

@@ -293,3 +293,53 @@ def test_review_writes_the_job_summary(run, repo: Repo, tmp_path: Path, monkeypa
                      str(tmp_path / "review.md"))
     assert code == 1
     assert summary.read_text() == (tmp_path / "review.md").read_text()
+
+
+def _change_request(name: str, start: str, end: str, kind: str = "standard",
+                    services: str = "[mail]") -> str:
+    template = "  template: restart\n" if kind == "standard" else \
+        "  implementationPlan: Upgrade in place.\n  backoutPlan: Restore the snapshot.\n"
+    return (f"apiVersion: itsmctl/v1\nkind: ChangeRequest\nmetadata: {{name: {name}}}\n"
+            f"spec:\n  type: {kind}\n{template}  summary: Restart mail.\n"
+            f"  services: {services}\n  start: \"{start}\"\n  end: \"{end}\"\n"
+            "  risk: low\n  requestedBy: ann\n")
+
+
+def test_a_standard_change_in_a_window_is_pre_approved(run, repo: Repo) -> None:
+    repo.write("changes/chg-7.yaml", _change_request(
+        "chg-7", "2026-12-06T02:30:00+01:00", "2026-12-06T03:30:00+01:00"))
+    code, data = review(run, repo, "main")
+    [request] = data["changeRequests"]
+    assert (request["name"], request["outcome"], request["action"]) == (
+        "chg-7", "pre-approved", "added")
+    assert request["problems"] == []
+    assert (code, data["verdict"], data["approvals"]) == (0, "ready", [])
+
+
+def test_a_standard_change_in_a_freeze_is_blocked(run, repo: Repo) -> None:
+    repo.write("changes/chg-8.yaml", _change_request(
+        "chg-8", "2026-12-27T02:30:00+01:00", "2026-12-27T03:30:00+01:00"))
+    code, data = review(run, repo, "main")
+    [request] = data["changeRequests"]
+    assert request["outcome"] == "blocked"
+    assert [p["rule"] for p in request["problems"]] == ["change-freeze"]
+    assert code == 1
+    [reason] = data["reasons"]  # the freeze is one cause, not a finding and a block
+    assert reason.startswith("change request chg-8 is blocked: ") and "[change-freeze]" in reason
+
+
+def test_a_normal_change_needs_the_cab_and_collides_with_one_on_the_base(run, repo: Repo
+                                                                         ) -> None:
+    repo.write("changes/chg-1.yaml", _change_request(
+        "chg-1", "2026-12-06T02:00:00+01:00", "2026-12-06T04:00:00+01:00")).commit("chg-1")
+    repo.write("changes/chg-9.yaml", _change_request(
+        "chg-9", "2026-12-06T03:00:00+01:00", "2026-12-06T05:00:00+01:00", kind="normal",
+        services="[mail, web]"))
+    code, data = review(run, repo, "main")
+    [request] = data["changeRequests"]
+    assert (request["outcome"], request["collisions"], request["collisionsOnBase"]) == (
+        "needs-approval", ["chg-1"], ["chg-1"])
+    assert list(approvals(data)) == [("cab-for-critical-changes", "ChangeRequest/chg-9", "cab")]
+    assert code == 1
+    code, data = review(run, repo, "main", "--approved-by", "kim")
+    assert (code, data["verdict"]) == (0, "ready")
