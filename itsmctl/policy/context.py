@@ -125,9 +125,3 @@ class Resolver:
         if depth is None and not both_ways:
             self._closed |= seen  # all each of them reaches is filled too
 
-
-def resolved_documents(catalog: Catalog) -> tuple[Documents, Mapping[str, list[Any]]]:
-    """Every entity as a resolved document by kind and name, and for each document the
-    documents naming it."""
-    resolver = Resolver(catalog)
-    return resolver.everything(), resolver.referrers
