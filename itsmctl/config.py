@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 CONFIG_FILE = "itsmctl.yaml"
@@ -17,6 +17,8 @@ class Config:
     review_cab: str | None = None  # review.cab: the Team that `role: cab` means
     keep_approvals_on_push: bool = False  # review.keepApprovalsOnPush
     rules: tuple[tuple[str, str], ...] = ()  # (rule id, off | error | warning | info)
+    targets: dict[str, dict[str, Any]] = field(  # settings per build target, by its name
+        default_factory=dict, hash=False, compare=False)
 
     @property
     def folders(self) -> tuple[str, ...]:
@@ -35,4 +37,5 @@ class Config:
             keep_approvals_on_push=bool(data.get("review", {}).get("keepApprovalsOnPush", False)),
             rules=tuple(sorted((rule, "off" if level is False else str(level))
                                for rule, level in data.get("rules", {}).items())),
+            targets=dict(data.get("targets", {})),
         )

@@ -10,6 +10,7 @@ import math
 import re
 import zoneinfo
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from functools import cache
 from typing import Any, NamedTuple, Protocol
 
@@ -293,6 +294,10 @@ class Clock:
         self._days[ordinal] = found
         return found
 
+    def wall_time(self, day: dt.date, minutes: int) -> float:
+        """The instant of a local wall-clock time (minutes after midnight) on `day`."""
+        return self._instant(day, minutes)
+
     def local(self, instant: float) -> dt.datetime:
         return dt.datetime.fromtimestamp(instant, self.tz)
 
@@ -392,6 +397,12 @@ class Clock:
             if remaining <= 0:
                 return out
         return out
+
+    def weekly_seconds(self) -> float:
+        """Open time in a week without holidays, by the wall clock (168 h when always)."""
+        if self.always:
+            return 7 * 86400.0
+        return sum(e - b for ranges in self.weekly for b, e in ranges) * 60.0
 
     def open_seconds(self, start: dt.date, days: int) -> float:
         """Open time in `days` local days from `start`, by the wall clock (a daylight-
@@ -599,6 +610,20 @@ def _months(value: dt.datetime) -> int:
     return value.year * 12 + value.month - 1
 
 
+@contextmanager
+def _expanding_until(until: dt.datetime) -> Iterator[None]:
+    """While dateutil expands a rule up to `until`. It checks UNTIL only against the
+    occurrences it finds, so a rule that finds none (the 30th of February) would search
+    every period up to datetime.MAXYEAR — seconds to minutes of work, which a pull request
+    could ask for. For the expansion, that last year is lowered to just after `until`."""
+    saved = dt.MAXYEAR
+    setattr(dt, "MAXYEAR", min(saved, until.year + 1))  # noqa: B010 - a module constant
+    try:
+        yield
+    finally:
+        setattr(dt, "MAXYEAR", saved)  # noqa: B010
+
+
 class Recurrence:
     """The occurrences of a recurring period (a maintenance window): an RFC 5545 rule read
     in timezone `tz` (see `parse_rrule`), each occurrence lasting `duration` seconds of real
@@ -642,14 +667,15 @@ class Recurrence:
     def _local_starts(self, lo: dt.datetime, hi: dt.datetime) -> list[dt.datetime]:
         """Occurrence starts (naive local wall-clock times) from `lo` to `hi`, inclusive."""
         until = hi if self._until is None else min(hi, self._until)
-        if self._count is not None:
-            rule = self.rule.replace(count=None, until=until)
-            starts = list(itertools.islice(rule, self._count))
-        else:
-            anchor = self._anchor(lo)
-            if until < anchor:
-                return []
-            starts = list(self.rule.replace(dtstart=anchor, until=until))
+        with _expanding_until(until):
+            if self._count is not None:
+                rule = self.rule.replace(count=None, until=until)
+                starts = list(itertools.islice(rule, self._count))
+            else:
+                anchor = self._anchor(lo)
+                if until < anchor:
+                    return []
+                starts = list(self.rule.replace(dtstart=anchor, until=until))
         return [s for s in starts if s >= lo]
 
     def _wall(self, instant: float) -> dt.datetime:
@@ -718,7 +744,8 @@ class Recurrence:
         count = None
         if self._count is not None:
             before = self.rule.replace(count=None, until=first - dt.timedelta(microseconds=1))
-            count = self._count - sum(1 for _ in itertools.islice(before, self._count))
+            with _expanding_until(first):
+                count = self._count - sum(1 for _ in itertools.islice(before, self._count))
         restated = str(self.rule.replace(dtstart=first, until=None, count=count))
         value = next(line for line in restated.splitlines() if line.startswith("RRULE:"))[6:]
         if self._until is not None:

@@ -406,3 +406,11 @@ def yaml11_hint(node: ScalarNode) -> str | None:
 
 def node_position(node: Node) -> tuple[int, int]:
     return _pos(node)
+
+
+def dump_documents(documents: Sequence[Any]) -> str:
+    """Plain data as YAML documents separated by `---`, keys in the order given (safe
+    dumper, block style, Unicode kept): for the files build targets write."""
+    return str(yaml.dump_all(list(documents), Dumper=yaml.SafeDumper, sort_keys=False,
+                             allow_unicode=True, default_flow_style=False, width=100,
+                             explicit_start=True))

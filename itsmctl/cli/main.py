@@ -18,7 +18,8 @@ from itsmctl.sources import find_repo_root
 # is imported only when it runs (or for --help), so no command pays for the others.
 COMMANDS = {
     "build": "build", "changes": "changes", "check": "check", "explain": "explain",
-    "init": "init", "policy": "policy", "rules": "rules", "schema": "schema", "sla": "sla",
+    "init": "init", "policy": "policy", "report": "report", "rules": "rules",
+    "schema": "schema", "sla": "sla",
     "codeowners": "codeowners", "diff": "diff", "github": "github", "review": "review",
 }
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from itsmctl.sla.replay import ReplayReport, Tally
+from itsmctl.targets.site.render import render_standalone
 from itsmctl.text import printable
 
 DETAIL_FIELDS = ["ref", "line", "id", "sla", "priority", "opened", "responseDue", "responded",
@@ -162,5 +163,45 @@ def skipped_lines(report: ReplayReport, source: object) -> str:
     return "".join(f"{source}:{s.line}: skipped: {s.reason}\n" for s in report.skipped)
 
 
+CHART_LEFT, CHART_SPAN = 96, 300  # the bars start after the labels; 100 % is this wide
+
+
+def _share(part: int, whole: int) -> float:
+    return round(CHART_SPAN * part / whole, 1) if whole else 0.0
+
+
+def charts(report: ReplayReport) -> list[dict[str, Any]]:
+    """Per SLA, a 100 % bar per priority (and ref): met, breached, pending resolution."""
+    out: list[dict[str, Any]] = []
+    for sla, priority in report.rows():
+        if not out or out[-1]["sla"] != sla:
+            out.append({"sla": sla, "bars": [], "left": CHART_LEFT, "span": CHART_SPAN,
+                        "width": CHART_LEFT + CHART_SPAN + 70, "height": 0})
+        chart = out[-1]
+        for index, ref in enumerate(report.refs):
+            t = report.tallies.get((ref, sla, priority), Tally())
+            y = chart["height"]
+            chart["bars"].append({
+                "priority": priority, "ref": _label(ref), "short": _label(ref)[:8],
+                "first": index == 0, "y": y, "tickets": t.tickets,
+                "met": t.resolution_met, "breached": t.resolution_breached,
+                "pending": t.resolution_pending, "compliance": t.compliance,
+                "response_met": t.response_met, "response_breached": t.response_breached,
+                "w_met": _share(t.resolution_met, t.tickets),
+                "w_breached": _share(t.resolution_breached, t.tickets),
+                "w_pending": _share(t.resolution_pending, t.tickets)})
+            chart["height"] = y + 22 + (10 if index == len(report.refs) - 1 else 0)
+    return out
+
+
+def render_html(report: ReplayReport) -> str:
+    """A standalone page: per SLA a bar chart (SVG) with the numbers in a table beside."""
+    first = report.refs[0]
+    judged = sum(t.tickets for (ref, _s, _p), t in report.tallies.items() if ref == first)
+    return render_standalone("replay.html", "SLA replay", charts=charts(report),
+                             refs=[_label(r) for r in report.refs], judged=judged,
+                             skipped=report.skipped, warnings=report.warnings)
+
+
 RENDERERS: dict[str, Callable[[ReplayReport], str]] = {
-    "table": render_table, "csv": render_csv, "json": render_json}
+    "table": render_table, "csv": render_csv, "json": render_json, "html": render_html}

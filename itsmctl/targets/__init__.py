@@ -4,6 +4,7 @@ registry (docs/architecture.md shows how to add one)."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -12,7 +13,6 @@ from itsmctl.diagnostics import Result
 from itsmctl.errors import EXIT_OK
 from itsmctl.output import write_tree
 from itsmctl.pipeline import check_catalog
-from itsmctl.targets import bundle
 from itsmctl.targets.base import BuildInput, Output
 
 
@@ -23,7 +23,19 @@ class Target(Protocol):
     def build(self, job: BuildInput) -> Output: ...
 
 
-TARGETS: dict[str, Target] = {bundle.NAME: bundle}
+# target -> its module; a module is imported only when its target is built, so building
+# the bundle does not load the site's templates, nor Request Tracker's client.
+TARGETS: dict[str, str] = {
+    "bundle": "itsmctl.targets.bundle",
+    "docs": "itsmctl.targets.site",
+    "backstage": "itsmctl.targets.backstage",
+    "ical": "itsmctl.targets.ical",
+}
+
+
+def target(name: str) -> Target:
+    module: Target = importlib.import_module(TARGETS[name])
+    return module
 
 
 @dataclass
@@ -51,7 +63,7 @@ def build(root: Path, names: tuple[str, ...], out: Path | None = None,
     out = out if out is not None else root / "build"
     job = BuildInput(checked.catalog, checked.loaded.config, now)
     for name in names or tuple(sorted(TARGETS)):
-        output = TARGETS[name].build(job)
+        output = target(name).build(job)
         built.result.extend(output.diagnostics)
         write_tree(out / name, output.files)
         built.written.append((name, out / name, len(output.files)))

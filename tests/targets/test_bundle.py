@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from itsmctl.targets import TARGETS
 from tests.helpers import NOW
 
 
@@ -39,4 +40,11 @@ def test_failed_build_leaves_previous_output_intact(run, make_repo, tmp_path: Pa
     assert code == 1
     assert "catalog/broken.yaml:2:1: error:" in err and "not built" in err
     assert (out / "bundle" / "catalog.json").read_bytes() == before
-    assert sorted(p.name for p in out.iterdir()) == ["bundle"]
+    assert sorted(p.name for p in out.iterdir()) == sorted(TARGETS)  # no temporary left
+
+
+def test_every_registered_target_names_itself_as_registered() -> None:
+    from itsmctl.targets import target
+
+    for name in TARGETS:
+        assert name == target(name).NAME
