@@ -275,6 +275,7 @@ class Difference:
         self._distances: dict[tuple[frozenset[str], bool], tuple[int | None,
                                                                   dict[str, int]]] = {}
         self._resolve_same: frozenset[str] | None = None
+        self._differing: dict[tuple[int, frozenset[str], bool], frozenset[str]] = {}
 
     def _distance(self, sources: frozenset[str], both_ways: bool, radius: int | None
                   ) -> dict[str, int]:
@@ -284,22 +285,27 @@ class Difference:
             self._distances[(sources, both_ways)] = known
         return known[1]
 
-    def same_within(self, ref: str, depth: int, keys: frozenset[str], both_ways: bool) -> bool:
-        """Whether an expression reading `keys` (spec, metadata) of the documents within
-        `depth` references of the entity (`both_ways`: also of those naming them) finds
-        the same in both versions: the entity is the same object, nothing it reads
-        differs, and every document named at that depth exists in both or in neither."""
-        if ref not in self.shared:
-            return False
+    def differing_within(self, depth: int, keys: frozenset[str], both_ways: bool
+                         ) -> frozenset[str]:
+        """The entities for which an expression reading `keys` (spec, metadata) of the
+        documents within `depth` references (`both_ways`: of those naming them too) may
+        find something different: any not the same object in both versions, any with such
+        a document that differs within `depth`, or one named at `depth + 1` that exists in
+        only one version. Every other entity reads the same in both."""
+        key = (depth, keys, both_ways)
+        found = self._differing.get(key)
+        if found is not None:
+            return found
         content = (self.spec_changed if "spec" in keys or both_ways else frozenset()) | \
             (self.metadata_changed if "metadata" in keys else frozenset())
         # a neighbour that names other documents changes who names them: one more step
         limit = depth + 1 if both_ways else depth
-        radius = depth + 2
-        if content and self._distance(content, both_ways, radius).get(ref, _FAR) <= limit:
-            return False
-        return not self.appeared or \
-            self._distance(self.appeared, both_ways, radius).get(ref, _FAR) > depth + 1
+        near = {r for r, d in self._distance(content, both_ways, depth + 2).items()
+                if d <= limit} if content else set()
+        near |= {r for r, d in self._distance(self.appeared, both_ways, depth + 2).items()
+                 if d <= depth + 1} if self.appeared else set()
+        found = self._differing[key] = frozenset(near)
+        return found
 
     def resolve_same(self) -> frozenset[str]:
         """The entities whose resolved documents are the same in both versions: the same

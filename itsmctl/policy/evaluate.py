@@ -122,14 +122,15 @@ class Prior:
         if reach is None or outcome.policies.get(policy.name) is not policy.entity \
                 or policy.name not in outcome.evaluated:
             return lambda entity: False
-        verdicts, subjects, same = outcome.verdicts.get(policy.name, {}), outcome.subjects, \
-            self.difference.same_within
-        depth, keys, both_ways = reach.depth, reach.keys, reach.reverse
+        verdicts, subjects = outcome.verdicts.get(policy.name, {}), outcome.subjects
+        shared = self.difference.shared
+        differing = self.difference.differing_within(reach.depth, reach.keys, reach.reverse)
 
         def verdict(entity: Entity) -> Verdict | bool | None:
             key = entity.ref
-            return verdicts.get(key) if key in subjects and same(key, depth, keys, both_ways) \
-                else False
+            if key in subjects and key in shared and key not in differing:
+                return verdicts.get(key)
+            return False
         return verdict
 
 

@@ -377,7 +377,11 @@ def _chain(node: Any, keys: set[str], memo: dict[int, int]) -> int:
     elif isinstance(node, (nodes.Filter, nodes.Test)):
         found = _hop_keys(node)
         keys.update(found)
-        inner = (_chain(node.node, keys, memo) if node.node is not None else 0) + len(found)
+        # referenced_by reaches documents one reference away, as `.spec.<reference>` would
+        backwards = node.name == "referenced_by" or any(
+            isinstance(a, nodes.Const) and a.value == "referenced_by" for a in node.args)
+        inner = (_chain(node.node, keys, memo) if node.node is not None else 0) + len(found) \
+            + backwards
     elif isinstance(node, nodes.Call):
         found = _hop_keys(node)
         keys.update(found)
@@ -400,10 +404,11 @@ def reach(source: str) -> Reach | None:
     (comparing two documents reads everything they reach).
 
     Reading a document's fields takes one `spec` or `metadata` per document crossed
-    (written as attributes, items, or in dotted attribute strings such as selectattr's),
-    so the depth is the most of them along one chain of values, less the entity's own. Two
-    versions of a catalog in which nothing an entity reaches within that bound differs
-    give such an expression the same answer."""
+    (written as attributes, items, or in dotted attribute strings such as selectattr's;
+    `referenced_by` crosses one reference backwards as `.spec.<reference>` crosses one
+    forwards), so the depth is the most of them along one chain of values, less the
+    entity's own. Two versions of a catalog in which nothing an entity reaches within that
+    bound differs give such an expression the same answer."""
     from jinja2 import nodes
 
     try:
@@ -414,18 +419,11 @@ def reach(source: str) -> Reach | None:
     if not all(_bounded(node) for node in every):
         return None
     keys: set[str] = set()
-    backwards = sum(1 for n in every if isinstance(n, nodes.Filter)
-                    and n.name == "referenced_by")
-    backwards += sum(1 for n in every if isinstance(n, nodes.Const)
-                     and n.value == "referenced_by")  # map("referenced_by")
-    if backwards:  # steps backwards reach documents without naming spec or metadata
-        hops = sum(len(_hop_keys(n)) for n in every) + sum(
-            1 for n in every if isinstance(n, nodes.Getattr) and n.attr in HOP_KEYS)
-        _chain(tree, keys, {})
-        return Reach(hops + backwards, frozenset(keys), True)
+    backwards = any((isinstance(n, nodes.Filter) and n.name == "referenced_by") or
+                    (isinstance(n, nodes.Const) and n.value == "referenced_by") for n in every)
     memo: dict[int, int] = {}
     deepest = max(_chain(node, keys, memo) for node in every)
-    return Reach(max(0, deepest - 1), frozenset(keys))
+    return Reach(max(0, deepest - 1), frozenset(keys), backwards)
 
 
 class Expression:
