@@ -46,10 +46,10 @@ class Shared:
 
 
 def load_catalog(source: Source, config: Config | None = None,
-                 shared: Shared | None = None) -> Loaded:
+                 shared: Shared | None = None, require: bool = True) -> Loaded:
     """The settings (`config`, or the source's own), documents and reading problems of one
-    source."""
-    return load(source, config, parsed=shared.parsed if shared is not None else None)
+    source (one without any catalog folder stops the command, unless not `require`d)."""
+    return load(source, config, require, shared.parsed if shared is not None else None)
 
 
 def rule_documents(loaded: Loaded) -> list[Document]:

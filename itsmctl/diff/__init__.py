@@ -134,6 +134,6 @@ def diff(root: Path, base: str, head: str | None = None) -> Diff:
     """`itsmctl diff BASE [HEAD]`: each side read with its own settings."""
     sides: Revisions = revisions(root, base, head)
     shared = Shared()
-    old = load_catalog(sides.base, shared=shared)
-    new = load_catalog(sides.head, shared=shared)
+    old = load_catalog(sides.base, shared=shared, require=False)  # a first catalog: all new
+    new = load_catalog(sides.head, shared=shared, require=not old.files)
     return Diff(sides.base.sha, sides.head_label, changes(old, new))

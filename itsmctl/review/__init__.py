@@ -126,8 +126,8 @@ def _judge_both(root: Path, request: ReviewRequest, now: dt.datetime
     the head in full, then the base taking over what cannot differ."""
     sides = revisions(root, request.base, request.head)
     shared = Shared()
-    base = load_catalog(sides.base, shared=shared)
-    head = load_catalog(sides.head, base.config, shared)
+    base = load_catalog(sides.base, shared=shared, require=False)  # a first catalog: all new
+    head = load_catalog(sides.head, base.config, shared, require=not base.files)
     head_checked = check(head, now, rules=rule_documents(base), shared=shared)
     base_checked = check(base, now, shared=shared, prior=head_checked)
     return sides, base_checked, head_checked

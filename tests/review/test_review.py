@@ -343,3 +343,21 @@ def test_a_normal_change_needs_the_cab_and_collides_with_one_on_the_base(run, re
     assert code == 1
     code, data = review(run, repo, "main", "--approved-by", "kim")
     assert (code, data["verdict"]) == (0, "ready")
+
+
+def test_the_first_catalog_of_a_repository_is_all_new(run, tmp_path: Path) -> None:
+    from tests.helpers import REVIEW, make_git_repo
+
+    empty = tmp_path / "empty"
+    (empty / "docs").mkdir(parents=True)
+    (empty / "docs" / "README.md").write_text("soon a catalog\n")
+    repo = make_git_repo(tmp_path / "repo", empty)
+    for path in sorted(REVIEW.rglob("*")):
+        if path.is_file():
+            repo.write(str(path.relative_to(REVIEW)), path.read_text())
+    code, data = review(run, repo, "main")
+    assert {c["action"] for c in data["changes"]} == {"added"}
+    # judged by the base's rules, and the base has none yet: valid, and no one to ask
+    assert (code, data["findings"]["introduced"], data["approvals"]) == (0, [], [])
+    code, _, err = run("--repo", str(tmp_path / "repo"), "review", "main", "main")
+    assert code == 2 and "no catalog" in err
