@@ -74,11 +74,14 @@ def progress_bar(size: int, label: str) -> Iterator[Callable[[int], None] | None
         yield bar.update
 
 
-def append_step_summary(text: str) -> None:
-    """Add Markdown to the GitHub Actions job summary, when running in a job."""
+def append_step_summary(text: str | Callable[[], str]) -> None:
+    """Add Markdown (or what a function makes, made only then) to the GitHub Actions job
+    summary, when running in a job."""
     path = os.environ.get("GITHUB_STEP_SUMMARY")
     if not path:
         return
+    if callable(text):
+        text = text()
     try:
         with open(path, "a", encoding="utf-8") as summary:
             summary.write(text if text.endswith("\n") else text + "\n")

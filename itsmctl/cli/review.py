@@ -39,5 +39,5 @@ def command(ctx: click.Context, base: str, head: str | None, author: str | None,
     request = ReviewRequest(base, head, author, approved_by, reviews, parse_now(now))
     result = review(repo_root(ctx), request)
     emit(RENDERERS[fmt](result), output)
-    append_step_summary(summary_markdown(result))
+    append_step_summary(lambda: summary_markdown(result))
     return EXIT_OK if result.verdict == READY else EXIT_FINDINGS

@@ -12,7 +12,7 @@ from typing import Any
 from itsmctl.diff import SETTINGS, Change, order
 from itsmctl.kinds import split_ref
 from itsmctl.model.catalog import Catalog
-from itsmctl.model.references import dependants, graph_of
+from itsmctl.model.references import Referrers, dependants
 
 
 @dataclass(frozen=True)
@@ -25,11 +25,12 @@ class Impact:
         return {"kind": self.kind, "name": self.name, "via": list(self.via)}
 
 
-def impact(changes: Iterable[Change], base: Catalog, head: Catalog) -> list[Impact]:
-    """The entities of `head` that reach a changed document through references in either
-    version, each with the shortest path it was reached by; by kind, then name."""
+def impact(changes: Iterable[Change], referrers: Referrers, head: Catalog) -> list[Impact]:
+    """The entities of `head` that reach a changed document through references
+    (`referrers`: who names a document, in either version), each with the shortest path it
+    was reached by; by kind, then name."""
     changed = {c.ref for c in changes if c.kind != SETTINGS}
-    reached = dependants([graph_of(base), graph_of(head)], changed)
+    reached = dependants(referrers, changed)
     out = []
     for target, via in reached.items():
         kind, name = split_ref(target)

@@ -188,21 +188,14 @@ def graph_of(catalog: Catalog) -> ReferenceGraph:
     return catalog.memo("references", lambda: ReferenceGraph(catalog))
 
 
-def _referrers(graphs: Sequence[ReferenceGraph], target: str) -> list[str]:
-    """Who names `target` (written or inherited references) in any of `graphs`, sorted."""
-    lists = [graph.referrers(target, True) for graph in graphs]
-    lists = [found for found in lists if found]
-    if len(lists) <= 1 or all(found == lists[0] for found in lists[1:]):
-        return lists[0] if lists else []
-    return sorted({ref for found in lists for ref in found})
+Referrers = Callable[[str], Sequence[str]]  # a document -> those naming it, sorted
 
 
-def dependants(graphs: Sequence[ReferenceGraph], changed: Iterable[str]
-               ) -> dict[str, tuple[str, ...]]:
+def dependants(referrers: Referrers, changed: Iterable[str]) -> dict[str, tuple[str, ...]]:
     """Every document that reaches one of `changed` through references (inherited ones
-    included) in any of `graphs`, and the path it was reached by: the changed document
-    first, then each document in between (breadth first, so a shortest path; ties go to
-    the first in sorted order). The changed documents themselves are not listed."""
+    included; `referrers` says who names whom), and the path it was reached by: the
+    changed document first, then each document in between (breadth first, so a shortest
+    path; ties go to the first in sorted order). The changed documents are not listed."""
     start = sorted(set(changed))
     via: dict[str, tuple[str, ...]] = {}
     seen = set(start)
@@ -210,7 +203,7 @@ def dependants(graphs: Sequence[ReferenceGraph], changed: Iterable[str]
     while frontier:
         following: list[tuple[str, tuple[str, ...]]] = []
         for target, path in frontier:
-            for referrer in _referrers(graphs, target):
+            for referrer in referrers(target):
                 if referrer not in seen:
                     seen.add(referrer)
                     via[referrer] = path
@@ -219,8 +212,8 @@ def dependants(graphs: Sequence[ReferenceGraph], changed: Iterable[str]
     return via
 
 
-def _distances(graphs: Sequence[ReferenceGraph], sources: frozenset[str], both_ways: bool,
-               radius: int | None) -> dict[str, int]:
+def _distances(referrers: Referrers, targets: Referrers, sources: frozenset[str],
+               both_ways: bool, radius: int | None) -> dict[str, int]:
     """For every document within `radius` references of one of `sources` (naming it,
     directly or through others; with `both_ways`, also named by it): the fewest references
     it takes."""
@@ -231,9 +224,9 @@ def _distances(graphs: Sequence[ReferenceGraph], sources: frozenset[str], both_w
         hops += 1
         following = []
         for target in frontier:
-            near = _referrers(graphs, target)
+            near = list(referrers(target))
             if both_ways:
-                near = near + [t for graph in graphs for t in graph.targets(target, True)]
+                near += targets(target)
             for other in near:
                 if other not in distance:
                     distance[other] = hops
@@ -272,16 +265,49 @@ class Difference:
         self.shared = frozenset(shared - spec)  # the same, and so is what it inherits
         self.spec_changed, self.metadata_changed = frozenset(spec), frozenset(metadata)
         self.appeared = frozenset(appeared)
+        # Who names whom in `after`, from `before`'s index: only the documents that are not
+        # the same (with the same inherited values) name other documents than they did.
+        self._before, self._after = self.graphs
+        self._named_after: dict[str, set[str]] = {}
+        for entity in after:
+            if entity.ref not in self.shared:
+                for target in self._after.targets(entity.ref, True):
+                    self._named_after.setdefault(target, set()).add(entity.ref)
+        self._cache: dict[tuple[str, bool], list[str]] = {}
         self._distances: dict[tuple[frozenset[str], bool], tuple[int | None,
                                                                   dict[str, int]]] = {}
         self._resolve_same: frozenset[str] | None = None
         self._differing: dict[tuple[int, frozenset[str], bool], frozenset[str]] = {}
 
+    def referrers_after(self, target: str) -> list[str]:
+        """Who names `target` in the second version (written or inherited references)."""
+        key = (target, False)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = sorted(
+                {r for r in self._before.referrers(target, True) if r in self.shared}
+                | self._named_after.get(target, set()))
+        return found
+
+    def referrers_either(self, target: str) -> list[str]:
+        """Who names `target` in either version."""
+        key = (target, True)
+        found = self._cache.get(key)
+        if found is None:
+            before = self._before.referrers(target, True)
+            extra = self._named_after.get(target)
+            found = self._cache[key] = sorted(set(before) | extra) if extra else before
+        return found
+
+    def _targets_either(self, source: str) -> list[str]:
+        return sorted({*self._before.targets(source, True), *self._after.targets(source, True)})
+
     def _distance(self, sources: frozenset[str], both_ways: bool, radius: int | None
                   ) -> dict[str, int]:
         known = self._distances.get((sources, both_ways))
         if known is None or (known[0] is not None and (radius is None or radius > known[0])):
-            known = (radius, _distances(self.graphs, sources, both_ways, radius))
+            known = (radius, _distances(self.referrers_either, self._targets_either, sources,
+                                        both_ways, radius))
             self._distances[(sources, both_ways)] = known
         return known[1]
 

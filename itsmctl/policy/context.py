@@ -19,13 +19,13 @@ from typing import Any
 from itsmctl.kinds import split_ref
 from itsmctl.model.catalog import Catalog
 from itsmctl.model.documents import Entity
-from itsmctl.model.references import graph_of
+from itsmctl.model.references import Referrers, graph_of
 from itsmctl.model.resolve import resolved_spec
 
 Documents = dict[str, dict[str, dict[str, Any]]]
 
 
-class Referrers(Mapping[str, list[dict[str, Any]]]):
+class ReferringDocuments(Mapping[str, list[dict[str, Any]]]):
     """For each document, the documents naming it (by writing or inheriting a reference),
     sorted; built per document when a policy asks (`referenced_by`)."""
 
@@ -36,9 +36,8 @@ class Referrers(Mapping[str, list[dict[str, Any]]]):
     def __getitem__(self, target: str) -> list[dict[str, Any]]:
         if target not in self._found:
             resolver = self._resolver
-            graph = graph_of(resolver.catalog)
             self._found[target] = [resolver.documents[kind][name] for kind, name in
-                                   map(split_ref, graph.referrers(target, derived=True))
+                                   map(split_ref, resolver.referrers_of(target))
                                    if name in resolver.documents.get(kind, {})]
         return self._found[target]
 
@@ -54,11 +53,16 @@ class Resolver:
     a function giving the entities that resolve the same in both), those entities' specs
     are taken over instead of built again."""
 
-    def __init__(self, catalog: Catalog,
-                 reuse: tuple[Documents, Any] | None = None) -> None:
+    def __init__(self, catalog: Catalog, reuse: tuple[Documents, Any] | None = None,
+                 referrers: Referrers | None = None) -> None:
         self.catalog = catalog
+        graph = graph_of(catalog)
+        # who names a document (derived references too): the graph's own index, or what a
+        # comparison with another version gives without building it (Difference)
+        self.referrers_of: Referrers = referrers or (
+            lambda target: graph.referrers(target, derived=True))
         self.documents: Documents = {}
-        self.referrers = Referrers(self)
+        self.referrers = ReferringDocuments(self)
         self._reuse = reuse
         self._filled: set[str] = set()
         self._complete = False
@@ -115,7 +119,7 @@ class Resolver:
                     continue
                 near = graph.targets(current, derived=True)
                 if both_ways:
-                    near = near + graph.referrers(current, derived=True)
+                    near = [*near, *self.referrers_of(current)]
                 for other in near:
                     if other not in seen:
                         seen.add(other)

@@ -328,7 +328,8 @@ def run_policies(catalog: Catalog, problems: Iterable[Diagnostic], today: dt.dat
     reuse = None
     if prior is not None and prior.outcome.resolver is not None:
         reuse = (prior.outcome.resolver.documents, prior.difference.resolve_same)
-    resolver = outcome.resolver = Resolver(catalog, reuse)
+    resolver = outcome.resolver = Resolver(
+        catalog, reuse, prior.difference.referrers_after if prior is not None else None)
     if prior is None:
         resolver.everything()  # judged in full: every document is needed
     outcome.subjects = {e.ref for group in subjects.values() for e in group}

@@ -27,6 +27,7 @@ class Judged:
     # rule id -> (title, description) of the organisation's policies (SARIF describes them)
     rule_texts: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     outcome: Outcome = field(default_factory=Outcome)
+    difference: Difference | None = None  # from the prior judgement's catalog to this one
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -36,7 +37,8 @@ class Judged:
         """The resolved documents: all of them complete, or (`around`) complete for those
         entities and all they reach (the rest may be partly built)."""
         if self.outcome.resolver is None:
-            self.outcome.resolver = Resolver(self.catalog)
+            self.outcome.resolver = Resolver(self.catalog, referrers=self.difference.referrers_after
+                                             if self.difference is not None else None)
         resolver = self.outcome.resolver
         if around is None:
             return resolver.everything()
@@ -55,10 +57,11 @@ def judge(documents: list[Document], config: Config, now: dt.datetime,
     catalog, problems = validate(documents, config, today, memo=memo)
     problems.extend(compile_problems(catalog))
     problems.extend(expired_waivers(catalog, today))
-    reuse = Prior(prior.outcome, Difference(prior.catalog, catalog)) if prior is not None \
-        else None
+    difference = Difference(prior.catalog, catalog) if prior is not None else None
+    reuse = Prior(prior.outcome, difference) if prior is not None and difference else None
     outcome = run_policies(catalog, problems, today, now, reuse)
-    judged = Judged(catalog, problems + outcome.problems, outcome.findings, outcome=outcome)
+    judged = Judged(catalog, problems + outcome.problems, outcome.findings, outcome=outcome,
+                    difference=difference)
     judged.rule_texts = {f"policy/{p.name}": (p.metadata["title"], p.spec.get("description"))
                          for p in catalog.of_kind(POLICY) if p.metadata.get("title")}
     return judged

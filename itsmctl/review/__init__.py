@@ -137,10 +137,12 @@ def review(root: Path, request: ReviewRequest) -> Review:
     now = request.now or dt.datetime.now(dt.timezone.utc)
     sides, base, head = _judge_both(root, request, now)
     found = changes(base.loaded, head.loaded)
-    reached = impact(found, base.catalog, head.catalog)
     assert base.judged is not None and head.judged is not None
-    old = Side(base.catalog, base.judged.documents(around=[c.ref for c in found]))
-    new = Side(head.catalog, head.judged.documents())
+    assert base.judged.difference is not None
+    either = base.judged.difference.referrers_either
+    reached = impact(found, either, head.catalog)
+    old = Side(base.catalog, base.judged.documents(around=[c.ref for c in found]), either)
+    new = Side(head.catalog, head.judged.documents(), either)
     settings = (base.loaded.written_settings, head.loaded.written_settings)
     contexts = [change_context(c, old, new, settings if c.kind == SETTINGS else (None, None))
                 for c in found]

@@ -26,6 +26,7 @@ from itsmctl.diff import MODIFIED, SETTINGS, SETTINGS_NAME, Change
 from itsmctl.errors import FatalError
 from itsmctl.kinds import APPROVAL_RULE, CHANGE_REQUEST
 from itsmctl.model.catalog import Catalog
+from itsmctl.model.references import graph_of
 from itsmctl.model.typed import ApprovalRule, Team
 from itsmctl.pipeline import RULE_KINDS, check, load_catalog, rule_documents
 from itsmctl.policy.approvals import matching_rules
@@ -86,7 +87,9 @@ def _owners(root: Path, now: dt.datetime) -> tuple[_Owners, Catalog, Config]:
                                         if d.identity()[0] == APPROVAL_RULE])
     assert checked.judged is not None
     catalog, config = checked.catalog, loaded.config
-    side = Side(catalog, checked.judged.documents())
+    graph = graph_of(catalog)
+    side = Side(catalog, checked.judged.documents(),
+                lambda target: graph.referrers(target, derived=True))
     changes, paths = [], []
     for entity in catalog:
         if entity.kind == CHANGE_REQUEST:

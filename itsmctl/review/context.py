@@ -11,7 +11,7 @@ from itsmctl import kinds
 from itsmctl.diff import ADDED, REMOVED, SETTINGS, Change
 from itsmctl.model.catalog import Catalog
 from itsmctl.model.ownership import owning_teams
-from itsmctl.model.references import dependants, graph_of
+from itsmctl.model.references import Referrers, dependants
 from itsmctl.model.typed import Service
 from itsmctl.policy.context import Documents
 
@@ -24,6 +24,7 @@ class Side:
 
     catalog: Catalog
     documents: Documents  # resolved
+    referrers: Referrers  # who names a document (in either version, for a comparison)
 
     def document(self, change: Change, before: bool) -> Any:
         """The resolved document (the data as written, for one that is not valid)."""
@@ -52,7 +53,7 @@ def _services(change: Change, specs: list[Any], base: Side, head: Side) -> list[
         return sorted({spec["service"] for spec in specs if isinstance(spec.get("service"), str)})
     if change.kind == SETTINGS:
         return []
-    reached = dependants([graph_of(base.catalog), graph_of(head.catalog)], [change.ref])
+    reached = dependants(head.referrers, [change.ref])
     return sorted(name for kind, _, name in (r.partition("/") for r in reached)
                   if kind == kinds.SERVICE)
 

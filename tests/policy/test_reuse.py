@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from itsmctl.load import Loaded, load
 from itsmctl.model.documents import Document
+from itsmctl.model.references import graph_of
 from itsmctl.pipeline import Shared, check, rule_documents
 from itsmctl.policy.sandbox import Reach, reach
 from itsmctl.sources import WorkTree
@@ -64,6 +65,13 @@ def _same_as_alone(source: Any, data: Any) -> None:
     head_checked = check(head, NOW, rules=rule_documents(base), shared=shared)
     reused = check(base, NOW, shared=shared, prior=head_checked)
     assert _findings(reused) == _findings(check(load(WorkTree(source)), NOW))
+    assert reused.judged is not None and reused.judged.difference is not None
+    difference = reused.judged.difference
+    before, after = graph_of(head_checked.catalog), graph_of(reused.catalog)
+    for entity in [*head_checked.catalog, *reused.catalog]:  # who names whom, not rebuilt
+        assert difference.referrers_after(entity.ref) == after.referrers(entity.ref, True)
+        assert difference.referrers_either(entity.ref) == sorted(
+            {*before.referrers(entity.ref, True), *after.referrers(entity.ref, True)})
 
 
 @given(st.data())
