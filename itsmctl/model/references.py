@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, NamedTuple
 
-from itsmctl.kinds import ANY_DOCUMENT, PRIORITY_LEVEL, ref
+from itsmctl.kinds import ANY_DOCUMENT, PRIORITY_LEVEL, ref, split_ref
 from itsmctl.model.catalog import Catalog
 from itsmctl.model.documents import Entity
 from itsmctl.model.inherit import INHERITED, inherited
@@ -143,24 +143,32 @@ class ReferenceGraph:
         self._catalog = catalog
         self.written: dict[str, list[Reference]] = {
             entity.ref: references(entity) for entity in catalog}
-        self._inherited: dict[str, list[Reference]] | None = None
+        self._inherited: dict[str, list[Reference]] = {}  # by document, as asked for
+        self._all_inherited = False
         self._received: dict[bool, dict[str, list[str]]] = {}
         self._targets: dict[tuple[str, bool], list[str]] = {}
 
+    def _inherited_by(self, source: str) -> list[Reference]:
+        found = self._inherited.get(source)
+        if found is None:
+            kind, name = split_ref(source)
+            entity = self._catalog.get(kind, name)
+            extra = inherited(self._catalog, kind, entity.spec) if entity is not None else {}
+            found = self._inherited[source] = _found(extra, kind, True) if extra else []
+        return found
+
     def inherited(self) -> dict[str, list[Reference]]:
-        if self._inherited is None:
-            catalog = self._catalog
-            self._inherited = {}
-            for entity in catalog:
-                extra = inherited(catalog, entity.kind, entity.spec)
-                if extra:
-                    self._inherited[entity.ref] = _found(extra, entity.kind, True)
-        return self._inherited
+        """The references each document inherits (those that inherit any)."""
+        if not self._all_inherited:
+            for source in self.written:
+                self._inherited_by(source)
+            self._all_inherited = True
+        return {source: found for source, found in self._inherited.items() if found}
 
     def made(self, source: str, derived: bool = False) -> list[Reference]:
         """The references `source` writes (with `derived`, and those it inherits)."""
         written = self.written.get(source, [])
-        return written + self.inherited().get(source, []) if derived else written
+        return written + self._inherited_by(source) if derived else written
 
     def targets(self, source: str, derived: bool = False) -> list[str]:
         """The documents `source` names, sorted (with `derived`: inherited ones too)."""

@@ -258,6 +258,7 @@ def _unknown_filter_or_test(tree: Any) -> Problem | None:
     return None
 
 
+@cache
 def problem(source: str, template: bool, names: frozenset[str] = POLICY_NAMES) -> Problem | None:
     """The first reason this expression (or template) cannot run, or None."""
     if len(source) > MAX_SOURCE:
