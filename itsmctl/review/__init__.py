@@ -27,7 +27,7 @@ from itsmctl.review.context import Side, change_context
 from itsmctl.review.findings import Findings, compare
 from itsmctl.review.requests import RequestReview, change_requests
 from itsmctl.review.reviews import Opinion, opinions, read_reviews
-from itsmctl.sources import revisions
+from itsmctl.sources import Revisions, revisions
 from itsmctl.text import plural
 
 READY, BLOCKED = "ready", "blocked"
@@ -121,7 +121,7 @@ def _verdict(findings: Findings, requests: list[RequestReview], approvals: list[
 
 
 def _judge_both(root: Path, request: ReviewRequest, now: dt.datetime
-                ) -> tuple[Any, Checked, Checked]:
+                ) -> tuple[Revisions, Checked, Checked]:
     """The two versions, loaded with the base's settings and judged by the base's rules:
     the head in full, then the base taking over what cannot differ."""
     sides = revisions(root, request.base, request.head)
@@ -135,6 +135,7 @@ def _judge_both(root: Path, request: ReviewRequest, now: dt.datetime
 
 def review(root: Path, request: ReviewRequest) -> Review:
     now = request.now or dt.datetime.now(dt.timezone.utc)
+    given = read_reviews(request.reviews)  # a file that cannot be read stops us before any work
     sides, base, head = _judge_both(root, request, now)
     found = changes(base.loaded, head.loaded)
     assert base.judged is not None and head.judged is not None
@@ -147,7 +148,7 @@ def review(root: Path, request: ReviewRequest) -> Review:
     contexts = [change_context(c, old, new, settings if c.kind == SETTINGS else (None, None))
                 for c in found]
     config = base.loaded.config
-    standing = opinions(read_reviews(request.reviews), request.approved_by, request.author,
+    standing = opinions(given, request.approved_by, request.author,
                         sides.head_sha, config.keep_approvals_on_push)
     approvals = required_approvals(contexts, base.catalog, config, new.documents, now,
                                    standing, request.author)
