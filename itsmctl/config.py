@@ -14,6 +14,8 @@ class Config:
     policies: tuple[str, ...] = ("policies",)
     changes: tuple[str, ...] = ("changes",)
     default_timezone: str = "UTC"
+    review_cab: str | None = None  # review.cab: the Team that `role: cab` means
+    keep_approvals_on_push: bool = False  # review.keepApprovalsOnPush
     rules: tuple[tuple[str, str], ...] = ()  # (rule id, off | error | warning | info)
     targets: dict[str, dict[str, Any]] = field(  # settings per build target, by its name
         default_factory=dict, hash=False, compare=False)
@@ -31,6 +33,8 @@ class Config:
             policies=tuple(paths.get("policies", ["policies"])),
             changes=tuple(paths.get("changes", ["changes"])),
             default_timezone=data.get("defaultTimezone", "UTC"),
+            review_cab=data.get("review", {}).get("cab"),
+            keep_approvals_on_push=bool(data.get("review", {}).get("keepApprovalsOnPush", False)),
             rules=tuple(sorted((rule, "off" if level is False else str(level))
                                for rule, level in data.get("rules", {}).items())),
             targets=dict(data.get("targets", {})),

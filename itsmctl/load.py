@@ -5,13 +5,14 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from itsmctl.config import CONFIG_FILE, Config
 from itsmctl.diagnostics import Diagnostic, Rule, Severity
 from itsmctl.errors import FatalError
 from itsmctl.model.documents import Document, SourceFile
 from itsmctl.schemas import CONFIG_SCHEMA
-from itsmctl.sources import SYMLINK_ESCAPE, UNREADABLE_FILE, RawFile, Source
+from itsmctl.sources import SYMLINK_ESCAPE, UNREADABLE_FILE, RawFile, Source, git_blob_id
 from itsmctl.timecalc import timezone_problem
 from itsmctl.validate.schema import ENVELOPE, UNKNOWN_FIELD, UNKNOWN_KIND, schema_diagnostics
 from itsmctl.yamlio import (
@@ -41,6 +42,13 @@ class Loaded:
     documents: list[Document] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     settings: Document | None = None  # itsmctl.yaml, to point at its lines
+    blobs: dict[str, str] = field(default_factory=dict)  # path -> git blob id (when parsed shared)
+    written_settings: Any = None  # the settings file as written (see settings_data), for diffs
+
+
+# (path, git blob id) -> the documents and reading problems of that file: a file with the
+# same bytes at the same path in two versions of a repository is parsed once
+ParseCache = dict[tuple[str, str], tuple[list[Document], list[Diagnostic]]]
 
 
 def problem_diagnostic(path: str, problem: YamlProblem) -> Diagnostic:
@@ -134,8 +142,37 @@ def read_config(source: Source) -> Config:
     return read_settings(source).config
 
 
-def read_files(raw_files: Iterable[RawFile], loaded: Loaded) -> None:
-    """Parse each file into documents; a file that cannot be read is one diagnostic."""
+def _parse(path: str, data: bytes) -> tuple[list[Document], list[Diagnostic]]:
+    text, problem = decode(data)
+    if problem is not None or text is None:
+        assert problem is not None
+        return [], [problem_diagnostic(path, problem)]
+    source_file = SourceFile(path, text)
+    documents, problems = parse_documents(text)
+    return ([Document(source_file, d.index, d.data, d.line, d.column) for d in documents],
+            [problem_diagnostic(path, p) for p in problems])
+
+
+def settings_data(source: Source) -> Any:
+    """The settings file's data as written: None when there is none, its text when it is
+    not readable YAML (so a diff still shows that it changed)."""
+    data = source.read(CONFIG_FILE)
+    if data is None:
+        return None
+    text, problem = decode(data)
+    if text is None or problem is not None:
+        return data.decode("utf-8", "replace")
+    documents, problems = parse_documents(text)
+    if problems:
+        return text
+    return documents[0].data if documents else None
+
+
+def read_files(raw_files: Iterable[RawFile], loaded: Loaded,
+               parsed: ParseCache | None = None) -> None:
+    """Parse each file into documents; a file that cannot be read is one diagnostic. With
+    `parsed`, a file already parsed at the same path with the same bytes is not parsed
+    again: its Document objects are shared."""
     for raw in raw_files:
         loaded.files.append(raw.path)
         if raw.problem:
@@ -143,23 +180,28 @@ def read_files(raw_files: Iterable[RawFile], loaded: Loaded) -> None:
             loaded.diagnostics.append(Diagnostic(raw.path, 1, 1, rule.id, message, rule.severity))
             continue
         assert raw.data is not None
-        text, problem = decode(raw.data)
-        if problem is not None or text is None:
-            assert problem is not None
-            loaded.diagnostics.append(problem_diagnostic(raw.path, problem))
-            continue
-        source_file = SourceFile(raw.path, text)
-        documents, problems = parse_documents(text)
-        loaded.diagnostics.extend(problem_diagnostic(raw.path, p) for p in problems)
-        loaded.documents.extend(
-            Document(source_file, d.index, d.data, d.line, d.column) for d in documents)
+        if parsed is None:
+            documents, problems = _parse(raw.path, raw.data)
+        else:
+            blob = raw.blob or git_blob_id(raw.data)
+            loaded.blobs[raw.path] = blob
+            hit = parsed.get((raw.path, blob))
+            if hit is None:
+                hit = parsed[(raw.path, blob)] = _parse(raw.path, raw.data)
+            documents, problems = hit
+        loaded.diagnostics.extend(problems)
+        loaded.documents.extend(documents)
 
 
-def load(source: Source, config: Config | None = None, require: bool = True) -> Loaded:
+def load(source: Source, config: Config | None = None, require: bool = True,
+         parsed: ParseCache | None = None) -> Loaded:
     """Every document of the catalog folders; a source with none of them is no catalog
-    (unless not `require`d)."""
+    (unless not `require`d). With `config`, those settings are used instead of the
+    source's own (a pull request's head is read with its base's); with `parsed`, files
+    already parsed from another version are shared (see ParseCache)."""
     settings = Settings(config) if config is not None else read_settings(source)
     loaded = Loaded(settings.config, source.label, settings=settings.document)
+    loaded.written_settings = settings_data(source)
     if settings.present:
         loaded.files.append(CONFIG_FILE)
     loaded.diagnostics.extend(settings.warnings)
@@ -170,5 +212,5 @@ def load(source: Source, config: Config | None = None, require: bool = True) -> 
             "exists",
             "run itsmctl in a catalog repository (or give --repo DIR); itsmctl init DIR "
             "starts one; itsmctl.yaml's paths name the folders")
-    read_files(source.files(folders), loaded)
+    read_files(source.files(folders), loaded, parsed)
     return loaded

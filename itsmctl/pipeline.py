@@ -7,20 +7,24 @@ and the head of a pull request) or judge one source with another's policies.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from itsmctl.config import Config
 from itsmctl.diagnostics import Result, Severity
 from itsmctl.errors import FatalError
-from itsmctl.kinds import ref
-from itsmctl.load import SETTINGS, Loaded, load
+from itsmctl.kinds import APPROVAL_RULE, POLICY, WAIVER, ref
+from itsmctl.load import SETTINGS, Loaded, ParseCache, load
 from itsmctl.model.catalog import Catalog
 from itsmctl.model.documents import Document, SourceFile
 from itsmctl.model.references import graph_of
-from itsmctl.policy.judge import judge
+from itsmctl.policy.judge import Judged, judge
 from itsmctl.sources import Source, committed, open_source, relative_paths
 from itsmctl.text import did_you_mean, json_path
+from itsmctl.validate import SchemaMemo
 from itsmctl.yamlio import decode, parse_documents
+
+RULE_KINDS = frozenset({POLICY, APPROVAL_RULE, WAIVER})  # what judges, besides settings
 
 
 @dataclass
@@ -28,11 +32,29 @@ class Checked:
     loaded: Loaded
     catalog: Catalog
     result: Result
+    judged: Judged | None = None
 
 
-def load_catalog(source: Source) -> Loaded:
-    """The settings, documents and reading problems of one source."""
-    return load(source)
+@dataclass
+class Shared:
+    """Work shared by the loads and checks of two versions of one repository (a pull
+    request's base and head): a file with the same bytes at the same path is parsed once
+    and its documents checked against their schema once."""
+
+    parsed: ParseCache = field(default_factory=dict)
+    validated: SchemaMemo = field(default_factory=dict)
+
+
+def load_catalog(source: Source, config: Config | None = None,
+                 shared: Shared | None = None, require: bool = True) -> Loaded:
+    """The settings (`config`, or the source's own), documents and reading problems of one
+    source (one without any catalog folder stops the command, unless not `require`d)."""
+    return load(source, config, require, shared.parsed if shared is not None else None)
+
+
+def rule_documents(loaded: Loaded) -> list[Document]:
+    """The Policy, ApprovalRule and Waiver documents of a source: what judges the rest."""
+    return [d for d in loaded.documents if d.identity()[0] in RULE_KINDS]
 
 
 def _selected(path: str, selection: list[str]) -> bool:
@@ -127,12 +149,24 @@ def _apply_rule_settings(result: Result, loaded: Loaded,
 
 
 def check(loaded: Loaded, now: dt.datetime | None = None, selection: list[str] | None = None,
-          root: Path | None = None, known_rules: frozenset[str] | None = None) -> Checked:
+          root: Path | None = None, known_rules: frozenset[str] | None = None, *,
+          rules: list[Document] | None = None, shared: Shared | None = None,
+          prior: Checked | None = None) -> Checked:
     """Validate and judge by policy every document loaded. With a `selection` (paths
     relative to the repository `root`), report on those files and on what they cause
     elsewhere. `now` (default: the current time) is when expiry dates are judged and what
-    policies see, so runs are reproducible."""
-    judged = judge(loaded.documents, loaded.config, now or dt.datetime.now(dt.timezone.utc))
+    policies see, so runs are reproducible.
+
+    With `rules` (another source's Policy, ApprovalRule and Waiver documents, see
+    `rule_documents`), those judge the loaded documents instead of their own: a pull
+    request's head is judged by its base's rules. With `shared` and `prior` (the check of
+    another version loaded with the same `shared`, under the same rules), what is identical
+    in both is validated once and policy findings that cannot differ are taken over."""
+    documents = loaded.documents if rules is None else \
+        [d for d in loaded.documents if d.identity()[0] not in RULE_KINDS] + rules
+    judged = judge(documents, loaded.config, now or dt.datetime.now(dt.timezone.utc),
+                   shared.validated if shared is not None else None,
+                   prior.judged if prior is not None else None)
     result = Result(files=list(loaded.files), documents=len(loaded.documents),
                     rule_texts=judged.rule_texts)
     result.extend(loaded.diagnostics)
@@ -140,7 +174,7 @@ def check(loaded: Loaded, now: dt.datetime | None = None, selection: list[str] |
     _apply_rule_settings(result, loaded, known_rules)
     if selection:
         _narrow(result, loaded, selection, _caused(loaded, judged.catalog, selection, root))
-    return Checked(loaded, judged.catalog, result)
+    return Checked(loaded, judged.catalog, result, judged)
 
 
 def _catalog_paths(source: Source, loaded: Loaded, paths: list[str]

@@ -7,9 +7,11 @@ that checking the work tree does not pay for it).
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import posixpath
 import stat
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +57,7 @@ class RawFile:
     path: str
     data: bytes | None = None
     problem: tuple[Rule, str] | None = None
+    blob: str | None = None  # git's id of the bytes, when the source knows it
 
 
 class Source(Protocol):
@@ -263,34 +266,131 @@ class WorkTree:
 
 
 _SYMLINK_MODE = 0o120000
+WORKTREE = "worktree"  # how the work tree is named where a commit would be
 
 
-class GitRef:
-    """The files of a commit, read from git's object store (no checkout needed)."""
+def git_blob_id(data: bytes) -> str:
+    """The id git gives a blob with these bytes (what `git hash-object` prints)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
-    def __init__(self, root: Path, ref: str) -> None:
+
+class GitRepo:
+    """A git repository: refs resolved to commits, merge bases, and trees listed and blobs
+    read in bulk (one `git ls-tree`, one `git cat-file --batch`), without a checkout."""
+
+    def __init__(self, root: Path) -> None:
         import git
 
         try:
             self.repo = git.Repo(root, search_parent_directories=True)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError) as error:
-            raise FatalError(f"'{root}' is not a git repository; --ref needs one") from error
+            raise FatalError(f"'{root}' is not a git repository; reading a git ref needs one") \
+                from error
+        top = Path(self.repo.working_tree_dir or root).resolve()
+        inside = root.resolve().relative_to(top).as_posix() if root.resolve() != top else ""
+        self.prefix = f"{inside}/" if inside else ""  # the catalog repository inside the git one
+
+    @property
+    def shallow(self) -> bool:
+        return bool(self.repo.git.rev_parse("--is-shallow-repository") == "true")
+
+    def _fetch_hint(self, ref: str) -> str:
+        if self.shallow:
+            return ("this is a shallow clone: fetch the history (git fetch --unshallow, or "
+                    "actions/checkout with fetch-depth: 0)")
+        remotes = [r.name for r in self.repo.remotes]
+        remote, _, branch = ref.partition("/")
+        if remote in remotes and branch:
+            return f"fetch it with: git fetch {remote} {branch}"
+        if remotes:
+            return f"fetch it with: git fetch {remotes[0]} {ref} (or check the name)"
+        return "check the name (git branch -a and git tag list the refs)"
+
+    def commit(self, ref: str) -> str:
+        """The full SHA of the commit `ref` names; an unknown ref stops the command with one
+        line saying what to fetch."""
+        import git
+
+        try:
+            if ref.startswith("-"):
+                raise ValueError(ref)
+            return str(self.repo.git.rev_parse("--verify", "--quiet", f"{ref}^{{commit}}"))
+        except (git.GitCommandError, ValueError) as error:
+            raise FatalError(f"unknown git ref '{ref}': {self._fetch_hint(ref)}") from error
+
+    def merge_base(self, base: str, head: str) -> str:
+        """Where `head` forked from `base` (as GitHub diffs a pull request)."""
+        import git
+
+        base_sha, head_sha = self.commit(base), self.commit(head)
+        try:
+            return str(self.repo.git.merge_base(base_sha, head_sha)).strip()
+        except git.GitCommandError as error:
+            if self.shallow:
+                raise FatalError(
+                    f"no merge base of '{base}' and '{head}' in this shallow clone: fetch the "
+                    "history (git fetch --unshallow, or actions/checkout with fetch-depth: 0)"
+                ) from error
+            raise FatalError(f"'{base}' and '{head}' have no common history") from error
+
+    def entries(self, commit: str, folders: tuple[str, ...]) -> list[tuple[str, int, str, int]]:
+        """(path, mode, blob id, size) of the files below `folders` at a commit, paths relative
+        to the catalog repository."""
+        wanted = [self.prefix + f.strip("/") for f in folders if f.strip("/")]
+        if not wanted:
+            return []
+        out = self.repo.git.ls_tree("-r", "-z", "-l", "--full-tree", commit, "--", *wanted)
+        found = []
+        for record in out.split("\0"):
+            if not record:
+                continue
+            info, _, path = record.partition("\t")
+            mode, kind, sha, size = info.split()
+            if kind == "blob" and path.startswith(self.prefix):
+                found.append((path[len(self.prefix):], int(mode, 8), sha,
+                              int(size) if size.isdigit() else 0))
+        return found
+
+    def blobs(self, ids: list[str]) -> dict[str, bytes]:
+        """The bytes of many blobs, read by one `git cat-file --batch`."""
+        if not ids:
+            return {}
+        with tempfile.TemporaryFile() as names:
+            names.write(("\n".join(ids) + "\n").encode())
+            names.seek(0)
+            data = self.repo.git.execute(["git", "cat-file", "--batch"], istream=names,
+                                         stdout_as_string=False,
+                                         strip_newline_in_stdout=False)
+        out: dict[str, bytes] = {}
+        position = 0
+        while position < len(data):
+            newline = data.index(b"\n", position)
+            header = data[position:newline].split()
+            position = newline + 1
+            if len(header) != 3:  # '<name> missing'
+                continue
+            size = int(header[2])
+            out[header[0].decode()] = bytes(data[position:position + size])
+            position += size + 1
+        return out
+
+
+class GitRef:
+    """The files of a commit, read from git's object store (no checkout needed)."""
+
+    def __init__(self, root: Path, ref: str, repo: GitRepo | None = None) -> None:
+        self.git = repo or GitRepo(root)
+        self.repo = self.git.repo
         self.ref = ref
         self.label = ref
         self.location = f"{ref} of {root}"
-        try:
-            self.commit = self.repo.commit(ref)
-            self.tree = self.commit.tree
-        except Exception as error:  # gitpython raises several kinds for a bad name
-            hint = None
-            if (Path(self.repo.git_dir) / "shallow").exists():
-                hint = ("this is a shallow clone: fetch the history "
-                        "(actions/checkout with fetch-depth: 0, or git fetch --unshallow)")
-            raise FatalError(f"unknown git ref '{ref}'", hint) from error
+        self.sha = self.git.commit(ref)
+        self.commit = self.repo.commit(self.sha)
+        self.tree = self.commit.tree
 
     def _entry(self, path: str) -> Any:
         try:
-            return self.tree / path
+            return self.tree / (self.git.prefix + path)
         except KeyError:
             return None
 
@@ -310,7 +410,7 @@ class GitRef:
             return self._blob_bytes(path, entry, depth + 1)
         if blob.size > MAX_FILE_BYTES:
             return _too_large(path, blob.size)
-        return RawFile(path, blob.data_stream.read())
+        return RawFile(path, blob.data_stream.read(), blob=blob.hexsha)
 
     def read(self, path: str) -> bytes | None:
         entry = self._entry(path)
@@ -327,21 +427,62 @@ class GitRef:
         return entry is not None and entry.type == "tree"
 
     def files(self, folders: tuple[str, ...]) -> Iterator[RawFile]:
-        seen: set[str] = set()
-        found: list[RawFile] = []
-        for folder in folders:
-            entry = self._entry(folder.strip("/"))
-            if entry is None or entry.type != "tree":
+        """The catalog files below `folders`, sorted: listed by one `git ls-tree`, their
+        bytes read by one `git cat-file --batch` (symbolic links resolved inside the tree)."""
+        found: dict[str, RawFile] = {}
+        plain: list[tuple[str, str]] = []
+        for path, mode, sha, size in self.git.entries(self.sha, folders):
+            if path in found or not is_catalog_file(path) \
+                    or any(part.startswith(".") for part in path.split("/")):
                 continue
-            for item in entry.traverse():
-                if item.type != "blob" or not is_catalog_file(item.path):
-                    continue
-                if any(part.startswith(".") for part in item.path.split("/")):
-                    continue
-                if item.path not in seen:
-                    seen.add(item.path)
-                    found.append(self._blob_bytes(item.path, item))
-        yield from sorted(found, key=lambda f: f.path)
+            if mode == _SYMLINK_MODE:
+                found[path] = self._blob_bytes(path, self._entry(path))
+            elif size > MAX_FILE_BYTES:
+                found[path] = _too_large(path, size)
+            else:
+                found[path] = RawFile(path, blob=sha)  # bytes read below, all at once
+                plain.append((path, sha))
+        data = self.git.blobs(sorted({sha for _, sha in plain}))
+        for path, sha in plain:
+            found[path] = RawFile(path, data.get(sha, b""), blob=sha)
+        yield from (found[path] for path in sorted(found))
+
+
+@dataclass(frozen=True)
+class Revisions:
+    """The two sides of a comparison: BASE (a commit) and HEAD (a commit, or the work tree)."""
+
+    base: GitRef
+    head: Source
+    head_sha: str  # the HEAD commit; for the work tree, the commit it is checked out at
+
+    @property
+    def head_label(self) -> str:
+        """The head's SHA, or 'worktree'."""
+        return self.head.sha if isinstance(self.head, GitRef) else WORKTREE
+
+
+def revisions(root: Path, base: str, head: str | None = None) -> Revisions:
+    """BASE and HEAD as `diff` and `review` take them: `BASE [HEAD]` (HEAD default: the work
+    tree), `BASE..HEAD` (the same), or `BASE...HEAD` (BASE is where HEAD forked from it, the
+    merge base, as GitHub diffs a pull request; an empty side is HEAD)."""
+    repo = GitRepo(root)
+    for operator in ("...", ".."):
+        if operator in base:
+            if head is not None:
+                raise FatalError(f"give either '{base}' or two refs, not both")
+            left, _, right = base.partition(operator)
+            right = right or "HEAD"
+            start = repo.merge_base(left or "HEAD", right) if operator == "..." \
+                else repo.commit(left or "HEAD")
+            head_ref = GitRef(root, right, repo)
+            return Revisions(GitRef(root, start, repo), head_ref, head_ref.sha)
+    base_ref = GitRef(root, base, repo)
+    if head is None:
+        current = repo.commit("HEAD") if repo.repo.head.is_valid() else base_ref.sha
+        return Revisions(base_ref, WorkTree(root), current)
+    head_ref = GitRef(root, head, repo)
+    return Revisions(base_ref, head_ref, head_ref.sha)
 
 
 def committed(root: Path, paths: list[str]) -> dict[str, bytes]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from itsmctl.cli.main import main
-from tests.helpers import VALID
+from tests.helpers import VALID, Repo, make_git_repo
 
 
 @pytest.fixture
@@ -60,3 +60,9 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     return ("live tests (a real Request Tracker 5 and headless Chromium) are not in this run: "
             "pytest -m live (bash scripts/rt/install.sh and apt-get install chromium give the "
             "parts; .ci/run runs them)")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Repo:
+    """The review fixture organisation in a git repository, committed on main."""
+    return make_git_repo(tmp_path / "repo")

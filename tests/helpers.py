@@ -53,3 +53,66 @@ def budgets(quick: int, full: int) -> Callable[[Callable[..., Any]], Any]:
         pytest.param(quick, id="quick"),
         pytest.param(full, id="full", marks=pytest.mark.slow),
     ])
+
+
+REVIEW = FIXTURES / "review"
+
+
+class Repo:
+    """A catalog repository in a real git repository (the review fixture by default), with
+    the edits and commits a pull request makes."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def git(self, *args: str) -> str:
+        return git(self.root, *args).strip()
+
+    def write(self, path: str, text: str) -> Repo:
+        target = self.root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+        return self
+
+    def edit(self, path: str, old: str, new: str) -> Repo:
+        target = self.root / path
+        text = target.read_text()
+        assert old in text, f"{old!r} not in {path}"
+        target.write_text(text.replace(old, new, 1))
+        return self
+
+    def move(self, old: str, new: str) -> Repo:
+        (self.root / new).parent.mkdir(parents=True, exist_ok=True)
+        self.git("mv", old, new)
+        return self
+
+    def remove(self, path: str) -> Repo:
+        self.git("rm", "-q", path)
+        return self
+
+    def commit(self, message: str = "change") -> str:
+        self.git("add", "-A")
+        self.git("commit", "-qm", message, "--allow-empty")
+        return self.git("rev-parse", "HEAD")
+
+    def branch(self, name: str) -> Repo:
+        self.git("checkout", "-q", "-b", name)
+        return self
+
+    def checkout(self, name: str) -> Repo:
+        self.git("checkout", "-q", name)
+        return self
+
+    def sha(self, ref: str = "HEAD") -> str:
+        return self.git("rev-parse", ref)
+
+
+def make_git_repo(target: Path, source: Path = REVIEW) -> Repo:
+    """`source` copied to `target`, committed on `main`."""
+    import shutil
+
+    shutil.copytree(source, target)
+    repo = Repo(target)
+    repo.git("init", "-q")
+    repo.commit("base")
+    return repo

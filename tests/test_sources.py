@@ -60,6 +60,32 @@ def test_not_a_git_repository(run, make_repo) -> None:
     assert code == 2 and "not a git repository" in err
 
 
+def test_blobs_are_read_in_bulk_with_their_git_ids(make_repo) -> None:
+    from itsmctl.sources import git_blob_id
+
+    repo = make_repo({"catalog/big.yaml": "# " + "x" * (2 * 1024 * 1024) + "\n"})
+    git(repo, "init", "-q")
+    _commit(repo, "files")
+    files = {f.path: f for f in GitRef(repo, "HEAD").files(("catalog", "policies"))}
+    base = files["catalog/base.yaml"]
+    assert base.data == (repo / "catalog" / "base.yaml").read_bytes()
+    assert base.blob == git(repo, "hash-object", "catalog/base.yaml").strip()
+    assert base.blob == git_blob_id(base.data or b"")
+    assert files["catalog/big.yaml"].problem is not None  # too large: listed, never read
+    assert files["catalog/big.yaml"].problem[0].id == "yaml-too-large"
+
+
+def test_a_catalog_in_a_subfolder_of_a_git_repository(run, make_repo, tmp_path: Path) -> None:
+    outer = tmp_path / "outer"
+    outer.mkdir()
+    inner = make_repo(name="outer/itsm")
+    git(outer, "init", "-q")
+    _commit(outer, "one")
+    (inner / "catalog" / "base.yaml").write_text(
+        (inner / "catalog" / "base.yaml").read_text().replace("tier: 2", "tier: 3"))
+    code, out, err = run("--repo", str(inner), "diff", "HEAD", "--format", "json")
+    assert code == 0, err
+    assert [c["name"] for c in json.loads(out)["changes"]] == ["web"]
 def test_the_repository_is_found_by_its_settings_then_git(run, tmp_path: Path, monkeypatch,
                                                          make_repo) -> None:
     """In a monorepo the catalog's folder (holding itsmctl.yaml) is the repository, not

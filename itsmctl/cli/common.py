@@ -91,3 +91,18 @@ def progress_bar(size: int, label: str) -> Iterator[Callable[[int], None] | None
         return
     with click.progressbar(length=size, label=label, file=sys.stderr) as bar:
         yield bar.update
+
+
+def append_step_summary(text: str | Callable[[], str]) -> None:
+    """Add Markdown (or what a function makes, made only then) to the GitHub Actions job
+    summary, when running in a job."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return
+    if callable(text):
+        text = text()
+    try:
+        with open(path, "a", encoding="utf-8") as summary:
+            summary.write(text if text.endswith("\n") else text + "\n")
+    except OSError as error:
+        raise FatalError(f"cannot write the job summary ({path}): {error.strerror}") from error

@@ -20,6 +20,7 @@ COMMANDS = {
     "build": "build", "changes": "changes", "check": "check", "explain": "explain",
     "init": "init", "policy": "policy", "report": "report", "rules": "rules",
     "schema": "schema", "sla": "sla", "plan": "plan", "apply": "apply",
+    "codeowners": "codeowners", "diff": "diff", "github": "github", "review": "review",
 }
 
 

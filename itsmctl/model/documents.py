@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from yaml.nodes import Node
@@ -88,8 +89,11 @@ class Entity:
     document: Document
     metadata: dict[str, Any]
     spec: dict[str, Any]
+    # what is derived from this entity alone (its references), computed once even when two
+    # catalogs share the entity (a pull request's base and head)
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
-    @property
+    @cached_property
     def ref(self) -> str:
         return ref(self.kind, self.name)
 

@@ -3,15 +3,15 @@ the one reference graph: the references each document makes and receives."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, NamedTuple
 
-from itsmctl.kinds import ANY_DOCUMENT, PRIORITY_LEVEL, ref
+from itsmctl.kinds import ANY_DOCUMENT, PRIORITY_LEVEL, ref, split_ref
 from itsmctl.model.catalog import Catalog
 from itsmctl.model.documents import Entity
-from itsmctl.model.inherit import inherited
+from itsmctl.model.inherit import INHERITED, inherited
 from itsmctl.schemas import document_schema
 from itsmctl.text import FieldPath
 
@@ -121,8 +121,11 @@ def _found(spec: dict[str, Any], kind: str, derived: bool) -> list[Reference]:
 
 
 def references(entity: Entity) -> list[Reference]:
-    """Every reference an entity writes, in document order."""
-    return _found(entity.spec, entity.kind, False)
+    """Every reference an entity writes, in document order (computed once per entity)."""
+    found: list[Reference] | None = entity.memo.get("references")
+    if found is None:
+        found = entity.memo["references"] = _found(entity.spec, entity.kind, False)
+    return found
 
 
 def written_references(kind: str, spec: Any) -> list[Reference]:
@@ -140,27 +143,41 @@ class ReferenceGraph:
         self._catalog = catalog
         self.written: dict[str, list[Reference]] = {
             entity.ref: references(entity) for entity in catalog}
-        self._inherited: dict[str, list[Reference]] | None = None
+        self._inherited: dict[str, list[Reference]] = {}  # by document, as asked for
+        self._all_inherited = False
         self._received: dict[bool, dict[str, list[str]]] = {}
+        self._targets: dict[tuple[str, bool], list[str]] = {}
+
+    def _inherited_by(self, source: str) -> list[Reference]:
+        found = self._inherited.get(source)
+        if found is None:
+            kind, name = split_ref(source)
+            entity = self._catalog.get(kind, name)
+            extra = inherited(self._catalog, kind, entity.spec) if entity is not None else {}
+            found = self._inherited[source] = _found(extra, kind, True) if extra else []
+        return found
 
     def inherited(self) -> dict[str, list[Reference]]:
-        if self._inherited is None:
-            catalog = self._catalog
-            self._inherited = {}
-            for entity in catalog:
-                extra = inherited(catalog, entity.kind, entity.spec)
-                if extra:
-                    self._inherited[entity.ref] = _found(extra, entity.kind, True)
-        return self._inherited
+        """The references each document inherits (those that inherit any)."""
+        if not self._all_inherited:
+            for source in self.written:
+                self._inherited_by(source)
+            self._all_inherited = True
+        return {source: found for source, found in self._inherited.items() if found}
 
     def made(self, source: str, derived: bool = False) -> list[Reference]:
         """The references `source` writes (with `derived`, and those it inherits)."""
         written = self.written.get(source, [])
-        return written + self.inherited().get(source, []) if derived else written
+        return written + self._inherited_by(source) if derived else written
 
     def targets(self, source: str, derived: bool = False) -> list[str]:
         """The documents `source` names, sorted (with `derived`: inherited ones too)."""
-        return sorted({r.target for r in self.made(source, derived) if r.target is not None})
+        key = (source, derived)
+        found = self._targets.get(key)
+        if found is None:
+            found = self._targets[key] = sorted(
+                {r.target for r in self.made(source, derived) if r.target is not None})
+        return found
 
     def referrers(self, target: str, derived: bool = False) -> list[str]:
         """The documents naming `target`, sorted (with `derived`: by inheritance too)."""
@@ -177,3 +194,158 @@ class ReferenceGraph:
 def graph_of(catalog: Catalog) -> ReferenceGraph:
     """The catalog's reference graph, built once."""
     return catalog.memo("references", lambda: ReferenceGraph(catalog))
+
+
+Referrers = Callable[[str], Sequence[str]]  # a document -> those naming it, sorted
+
+
+def dependants(referrers: Referrers, changed: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Every document that reaches one of `changed` through references (inherited ones
+    included; `referrers` says who names whom), and the path it was reached by: the
+    changed document first, then each document in between (breadth first, so a shortest
+    path; ties go to the first in sorted order). The changed documents are not listed."""
+    start = sorted(set(changed))
+    via: dict[str, tuple[str, ...]] = {}
+    seen = set(start)
+    frontier: list[tuple[str, tuple[str, ...]]] = [(ref, (ref,)) for ref in start]
+    while frontier:
+        following: list[tuple[str, tuple[str, ...]]] = []
+        for target, path in frontier:
+            for referrer in referrers(target):
+                if referrer not in seen:
+                    seen.add(referrer)
+                    via[referrer] = path
+                    following.append((referrer, (*path, referrer)))
+        frontier = following
+    return via
+
+
+def _distances(referrers: Referrers, targets: Referrers, sources: frozenset[str],
+               both_ways: bool, radius: int | None) -> dict[str, int]:
+    """For every document within `radius` references of one of `sources` (naming it,
+    directly or through others; with `both_ways`, also named by it): the fewest references
+    it takes."""
+    distance = dict.fromkeys(sources, 0)
+    frontier = sorted(sources)
+    hops = 0
+    while frontier and (radius is None or hops < radius):
+        hops += 1
+        following = []
+        for target in frontier:
+            near = list(referrers(target))
+            if both_ways:
+                near += targets(target)
+            for other in near:
+                if other not in distance:
+                    distance[other] = hops
+                    following.append(other)
+        frontier = following
+    return distance
+
+
+_FAR = 1 << 30
+
+
+class Difference:
+    """What differs between two versions of a catalog whose loads share the Entity objects
+    of identical documents (itsmctl.load.ParseCache), and how far each entity is from it,
+    in references (inherited ones included)."""
+
+    def __init__(self, before: Catalog, after: Catalog) -> None:
+        self.graphs = [graph_of(before), graph_of(after)]
+        shared, spec, metadata, appeared = set(), set(), set(), set()
+        for entity in before:
+            twin = after.get(entity.kind, entity.name)
+            if twin is None:
+                appeared.add(entity.ref)
+                continue
+            if twin is entity:
+                shared.add(entity.ref)
+            else:
+                if twin.metadata != entity.metadata:
+                    metadata.add(entity.ref)
+                if twin.spec != entity.spec:
+                    spec.add(entity.ref)
+            if entity.kind in INHERITED and inherited(before, entity.kind, entity.spec) \
+                    != inherited(after, twin.kind, twin.spec):
+                spec.add(entity.ref)
+        appeared.update(e.ref for e in after if before.get(e.kind, e.name) is None)
+        self.shared = frozenset(shared - spec)  # the same, and so is what it inherits
+        self.spec_changed, self.metadata_changed = frozenset(spec), frozenset(metadata)
+        self.appeared = frozenset(appeared)
+        # Who names whom in `after`, from `before`'s index: only the documents that are not
+        # the same (with the same inherited values) name other documents than they did.
+        self._before, self._after = self.graphs
+        self._named_after: dict[str, set[str]] = {}
+        for entity in after:
+            if entity.ref not in self.shared:
+                for target in self._after.targets(entity.ref, True):
+                    self._named_after.setdefault(target, set()).add(entity.ref)
+        self._cache: dict[tuple[str, bool], list[str]] = {}
+        self._distances: dict[tuple[frozenset[str], bool], tuple[int | None,
+                                                                  dict[str, int]]] = {}
+        self._resolve_same: frozenset[str] | None = None
+        self._differing: dict[tuple[int, frozenset[str], bool], frozenset[str]] = {}
+
+    def referrers_after(self, target: str) -> list[str]:
+        """Who names `target` in the second version (written or inherited references)."""
+        key = (target, False)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = sorted(
+                {r for r in self._before.referrers(target, True) if r in self.shared}
+                | self._named_after.get(target, set()))
+        return found
+
+    def referrers_either(self, target: str) -> list[str]:
+        """Who names `target` in either version."""
+        key = (target, True)
+        found = self._cache.get(key)
+        if found is None:
+            before = self._before.referrers(target, True)
+            extra = self._named_after.get(target)
+            found = self._cache[key] = sorted(set(before) | extra) if extra else before
+        return found
+
+    def _targets_either(self, source: str) -> list[str]:
+        return sorted({*self._before.targets(source, True), *self._after.targets(source, True)})
+
+    def _distance(self, sources: frozenset[str], both_ways: bool, radius: int | None
+                  ) -> dict[str, int]:
+        known = self._distances.get((sources, both_ways))
+        if known is None or (known[0] is not None and (radius is None or radius > known[0])):
+            known = (radius, _distances(self.referrers_either, self._targets_either, sources,
+                                        both_ways, radius))
+            self._distances[(sources, both_ways)] = known
+        return known[1]
+
+    def differing_within(self, depth: int, keys: frozenset[str], both_ways: bool
+                         ) -> frozenset[str]:
+        """The entities for which an expression reading `keys` (spec, metadata) of the
+        documents within `depth` references (`both_ways`: of those naming them too) may
+        find something different: any not the same object in both versions, any with such
+        a document that differs within `depth`, or one named at `depth + 1` that exists in
+        only one version. Every other entity reads the same in both."""
+        key = (depth, keys, both_ways)
+        found = self._differing.get(key)
+        if found is not None:
+            return found
+        content = (self.spec_changed if "spec" in keys or both_ways else frozenset()) | \
+            (self.metadata_changed if "metadata" in keys else frozenset())
+        # a neighbour that names other documents changes who names them: one more step
+        limit = depth + 1 if both_ways else depth
+        near = {r for r, d in self._distance(content, both_ways, depth + 2).items()
+                if d <= limit} if content else set()
+        near |= {r for r, d in self._distance(self.appeared, both_ways, depth + 2).items()
+                 if d <= depth + 1} if self.appeared else set()
+        found = self._differing[key] = frozenset(near)
+        return found
+
+    def resolve_same(self) -> frozenset[str]:
+        """The entities whose resolved documents are the same in both versions: the same
+        object, reaching nothing that differs."""
+        if self._resolve_same is None:
+            differ = self.spec_changed | self.metadata_changed | self.appeared
+            reached = self._distance(differ, False, None)
+            self._resolve_same = frozenset(r for r in self.shared if r not in reached)
+        return self._resolve_same

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,14 +18,15 @@ from itsmctl.diagnostics import Diagnostic, Rule, Severity
 from itsmctl.kinds import POLICY, ref
 from itsmctl.model.catalog import Catalog
 from itsmctl.model.documents import Entity
-from itsmctl.model.references import graph_of
+from itsmctl.model.references import Difference, graph_of
 from itsmctl.policy import sandbox
-from itsmctl.policy.compile import POLICY_INVALID, POLICY_UNSAFE
-from itsmctl.policy.context import resolved_documents
+from itsmctl.policy.compile import POLICY_INVALID, POLICY_UNSAFE, sources
+from itsmctl.policy.context import Resolver
 from itsmctl.policy.limits import LimitExceeded
 from itsmctl.policy.waivers import apply_waivers
 from itsmctl.text import FieldPath, parse_field
 
+RESOLVER = "itsmctl:resolver"  # a context key templates cannot name
 POLICY_LIMIT = Rule("policy-limit", Severity.ERROR, "A policy ran past its time budget or "
                     "built an oversized value; it was stopped.")
 RULES = (POLICY_LIMIT,)
@@ -47,6 +48,8 @@ class CompiledPolicy:
     when: sandbox.Expression | None
     assertions: list[Assertion]
     message: str
+    # how far its condition reads from the entity (sandbox.reach); None: unbounded
+    reach: sandbox.Reach | None = None
 
     @property
     def name(self) -> str:
@@ -66,10 +69,25 @@ class CompiledPolicy:
             assertions.append(Assertion(source, path, where, sandbox.compiled_expression(source)))
         rule = Rule(f"policy/{entity.name}", Severity(spec.get("severity", "error")),
                     str(entity.metadata.get("title") or entity.name))
+        reaches = [sandbox.reach(source)
+                   for _, source, template in sources(entity) if not template]
+        reach: sandbox.Reach | None = sandbox.Reach(0, frozenset())
+        for one in reaches:
+            reach = None if reach is None or one is None else reach | one
         return cls(entity, rule,
                    tuple(match["kinds"]) if match.get("kinds") else None,
                    sandbox.compiled_expression(match["when"]) if "when" in match else None,
-                   assertions, spec["message"])
+                   assertions, spec["message"], reach)
+
+
+@dataclass
+class Verdict:
+    """One policy on one entity whose `match.when` held (or failed): its findings, and the
+    assertions that could not be evaluated on it."""
+
+    findings: list[Diagnostic] = field(default_factory=list)
+    when_failed: BaseException | None = None
+    failed: dict[int, BaseException] = field(default_factory=dict)  # assertion -> error
 
 
 @dataclass
@@ -77,6 +95,43 @@ class Outcome:
     findings: list[Diagnostic] = field(default_factory=list)
     problems: list[Diagnostic] = field(default_factory=list)  # about policies and waivers
     evaluated: set[str] = field(default_factory=set)  # policies that ran to the end
+    # what judging another version of the same documents can take over (see Prior):
+    policies: dict[str, Entity] = field(default_factory=dict)  # name -> the Policy judged
+    subjects: set[str] = field(default_factory=set)  # the entities judged
+    verdicts: dict[str, dict[str, Verdict]] = field(default_factory=dict)  # policy -> entity
+    resolver: Resolver | None = None  # the resolved documents the policies saw
+
+
+@dataclass(frozen=True)
+class Prior:
+    """The judgement of another version of the same repository under the same policies
+    (a pull request's head, judged by its base's policies), and what differs between the
+    two. A policy whose condition reads a bounded part of the catalog around its entity
+    (sandbox.reach) finds the same on an entity around which nothing it reads differs: its
+    verdict there is taken over instead of evaluated again (findings' rule, entity,
+    position and severity are exact; a message is the prior's rendering)."""
+
+    outcome: Outcome
+    difference: Difference
+
+    def taken_over(self, policy: CompiledPolicy
+                   ) -> Callable[[Entity], Verdict | bool | None]:
+        """A function giving the policy's verdict on an entity in the prior judgement
+        (None: `match.when` did not hold), or False when it must be evaluated."""
+        outcome, reach = self.outcome, policy.reach
+        if reach is None or outcome.policies.get(policy.name) is not policy.entity \
+                or policy.name not in outcome.evaluated:
+            return lambda entity: False
+        verdicts, subjects = outcome.verdicts.get(policy.name, {}), outcome.subjects
+        shared = self.difference.shared
+        differing = self.difference.differing_within(reach.depth, reach.keys, reach.reverse)
+
+        def verdict(entity: Entity) -> Verdict | bool | None:
+            key = entity.ref
+            if key in subjects and key in shared and key not in differing:
+                return verdicts.get(key)
+            return False
+        return verdict
 
 
 def _finding(policy: CompiledPolicy, entity: Entity, message: str,
@@ -108,27 +163,41 @@ class _Run:
     when_failed: list[tuple[Entity, BaseException]] = field(default_factory=list)
     failed: dict[int, list[tuple[Entity, BaseException]]] = field(default_factory=dict)
     judged: dict[int, int] = field(default_factory=dict)  # assertion -> documents judged
+    verdicts: dict[str, Verdict] = field(default_factory=dict)  # entity -> its verdict
+
+    def add(self, entity: Entity, verdict: Verdict | None) -> None:
+        if verdict is None:
+            return
+        self.verdicts[entity.ref] = verdict
+        if verdict.when_failed is not None:
+            self.when_failed.append((entity, verdict.when_failed))
+            return
+        for index in range(len(self.policy.assertions)):
+            self.judged[index] = self.judged.get(index, 0) + 1
+        for index, error in verdict.failed.items():
+            self.failed.setdefault(index, []).append((entity, error))
+        self.findings.extend(verdict.findings)
 
 
-def _judge_entity(run: _Run, entity: Entity, scope: sandbox.Scope) -> None:
-    """One policy on one entity; a sandbox refusal raises Stopped."""
-    policy = run.policy
+def _judge_entity(policy: CompiledPolicy, entity: Entity, scope: sandbox.Scope
+                  ) -> Verdict | None:
+    """One policy on one entity (None: `match.when` does not hold); a sandbox refusal
+    raises Stopped."""
     if policy.when is not None:
         try:
             if not scope.evaluate(policy.when):
-                return
+                return None
         except Exception as error:
             _stop_on_refusal(error, ("spec", "match", "when"))
-            run.when_failed.append((entity, error))
-            return
+            return Verdict(when_failed=error)
+    verdict = Verdict()
     for index, assertion in enumerate(policy.assertions):
-        run.judged[index] = run.judged.get(index, 0) + 1
         try:
             if scope.evaluate(assertion.check):
                 continue
         except Exception as error:
             _stop_on_refusal(error, ("spec", "assert", index))
-            run.failed.setdefault(index, []).append((entity, error))
+            verdict.failed[index] = error
             continue
         try:
             message = sandbox.render(policy.message, scope.variables)
@@ -136,7 +205,8 @@ def _judge_entity(run: _Run, entity: Entity, scope: sandbox.Scope) -> None:
             _stop_on_refusal(error, ("spec", "message"))
             message = (f"{entity.ref} fails policy '{policy.name}' (`{assertion.source}`); its "
                        f"message template failed: {sandbox.describe(error)}")
-        run.findings.append(_finding(policy, entity, message, assertion.path))
+        verdict.findings.append(_finding(policy, entity, message, assertion.path))
+    return verdict
 
 
 def _on(failures: list[tuple[Entity, BaseException]]) -> str:
@@ -169,6 +239,7 @@ def _conclude(run: _Run, outcome: Outcome) -> None:
             f"on {entity.ref}: {sandbox.describe(error)}", assertion.path)
             for entity, error in failures)
     outcome.findings.extend(dict.fromkeys(run.findings))  # two failed assertions, one place
+    outcome.verdicts[policy.name] = run.verdicts
     if not run.when_failed and not own_mistake:
         outcome.evaluated.add(policy.name)
 
@@ -184,23 +255,35 @@ def _stopped(policy: CompiledPolicy, entity: Entity | None, error: BaseException
 
 def evaluate(policy: CompiledPolicy, subjects: dict[str, list[Entity]],
              base: dict[str, Any], outcome: Outcome,
-             scopes: dict[str, sandbox.Scope]) -> None:
+             scopes: dict[str, sandbox.Scope], prior: Prior | None = None) -> None:
     """Judge every subject the policy matches; `scopes` (one per entity, shared by all
-    policies) spares building a Jinja2 context per policy and entity."""
+    policies) spares building a Jinja2 context per policy and entity; with `prior`, a
+    verdict that cannot differ from the prior judgement's is taken over."""
     limit = sandbox.TIME_LIMIT
     run = _Run(policy)
     entity: Entity | None = None
-    documents = base["catalog"]
+    resolver: Resolver = base[RESOLVER]
+    documents = resolver.documents
+    reach = policy.reach
+    taken_over = prior.taken_over(policy) if prior is not None else lambda entity: False
     started = time.perf_counter()
     try:
         with sandbox.time_limit(limit):
             for kind in policy.kinds or tuple(sorted(subjects)):
                 for entity in subjects.get(kind, ()):
-                    scope = scopes.get(entity.ref)
-                    if scope is None:
-                        scope = scopes[entity.ref] = sandbox.Scope(
-                            dict(base, entity=documents[kind][entity.name]))
-                    _judge_entity(run, entity, scope)
+                    verdict = taken_over(entity)
+                    if verdict is False:
+                        if reach is None:
+                            resolver.everything()
+                        else:
+                            resolver.around(entity.ref, reach.depth, reach.reverse)
+                        scope = scopes.get(entity.ref)
+                        if scope is None:
+                            scope = scopes[entity.ref] = sandbox.Scope(
+                                dict(base, entity=documents[kind][entity.name]))
+                        verdict = _judge_entity(policy, entity, scope)
+                    assert verdict is not True
+                    run.add(entity, verdict)
                     if time.perf_counter() - started > limit:
                         raise LimitExceeded("time limit exceeded")
     except Stopped as stop:
@@ -225,11 +308,14 @@ def _dependants(catalog: Catalog, broken: set[str]) -> set[str]:
     return found
 
 
-def run_policies(catalog: Catalog, prior: Iterable[Diagnostic], today: dt.date,
-                 now: dt.datetime) -> Outcome:
+def run_policies(catalog: Catalog, problems: Iterable[Diagnostic], today: dt.date,
+                 now: dt.datetime, prior: Prior | None = None) -> Outcome:
     """Evaluate every policy over the entities no earlier stage found an error in, and
-    that do not depend on a document that failed its schema (they would see it missing)."""
-    failed = {ref(d.kind, str(d.name)) for d in prior if d.severity is Severity.ERROR and d.kind}
+    that do not depend on a document that failed its schema (they would see it missing);
+    with `prior`, take over what another version's judgement found where it cannot
+    differ."""
+    failed = {ref(d.kind, str(d.name)) for d in problems
+              if d.severity is Severity.ERROR and d.kind}
     failed |= _dependants(catalog, set(catalog.invalid))
     subjects: dict[str, list[Entity]] = {}
     for entity in catalog:
@@ -239,14 +325,21 @@ def run_policies(catalog: Catalog, prior: Iterable[Diagnostic], today: dt.date,
     policies = subjects.get(POLICY, [])
     if not policies:
         return outcome
-    documents, referenced_by = resolved_documents(catalog)
-    base = {"catalog": documents, "today": today, "now": now,
-            sandbox.REFERENCED_BY: referenced_by}
+    reuse = None
+    if prior is not None and prior.outcome.resolver is not None:
+        reuse = (prior.outcome.resolver.documents, prior.difference.resolve_same)
+    resolver = outcome.resolver = Resolver(
+        catalog, reuse, prior.difference.referrers_after if prior is not None else None)
+    if prior is None:
+        resolver.everything()  # judged in full: every document is needed
+    outcome.subjects = {e.ref for group in subjects.values() for e in group}
+    outcome.policies = {policy.name: policy for policy in policies}
+    base = {"catalog": resolver.documents, "today": today, "now": now,
+            sandbox.REFERENCED_BY: resolver.referrers, RESOLVER: resolver}
     scopes: dict[str, sandbox.Scope] = {}
     for policy in policies:
-        evaluate(CompiledPolicy.of(policy), subjects, base, outcome, scopes)
-    judged = {e.ref for group in subjects.values() for e in group}
-    outcome.findings, problems = apply_waivers(catalog, judged, today, outcome.findings,
-                                               outcome.evaluated)
-    outcome.problems.extend(problems)
+        evaluate(CompiledPolicy.of(policy), subjects, base, outcome, scopes, prior)
+    outcome.findings, unused = apply_waivers(catalog, outcome.subjects, today, outcome.findings,
+                                             outcome.evaluated)
+    outcome.problems.extend(unused)
     return outcome

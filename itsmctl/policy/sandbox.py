@@ -258,6 +258,7 @@ def _unknown_filter_or_test(tree: Any) -> Problem | None:
     return None
 
 
+@cache
 def problem(source: str, template: bool, names: frozenset[str] = POLICY_NAMES) -> Problem | None:
     """The first reason this expression (or template) cannot run, or None."""
     if len(source) > MAX_SOURCE:
@@ -277,6 +278,153 @@ def problem(source: str, template: bool, names: frozenset[str] = POLICY_NAMES) -
                        f"uses unknown name '{unknown[0]}'{hint}; available: "
                        + ", ".join(sorted(names)))
     return None
+
+
+# What an expression may do and still read only a bounded part of its entity's resolved
+# document (see `reach`): filters and string methods that neither turn a document into
+# text nor compare two documents.
+HOP_KEYS = frozenset({"spec", "metadata"})
+_SHALLOW_FILTERS = frozenset({
+    "abs", "attr", "batch", "count", "d", "days_until", "default", "first", "float",
+    "groupby", "hours", "int", "last", "length", "list", "map", "max", "min", "minutes",
+    "percent", "referenced_by", "reject", "rejectattr", "round", "select", "selectattr",
+    "sort", "sum", "unique",
+})
+_SHALLOW_METHODS = frozenset({"get", "keys", "startswith", "endswith", "split", "strip",
+                              "lstrip", "rstrip", "lower", "upper", "isdigit"})
+_ENTITY_NAMES = frozenset({"entity", "today", "now"})
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How far an expression can read from its `entity` (see `reach`)."""
+
+    depth: int  # references crossed: 0 reads the entity's own fields
+    keys: frozenset[str]  # which parts of documents it reads: spec, metadata
+    reverse: bool = False  # it also crosses references backwards (`referenced_by`)
+
+    def __or__(self, other: Reach) -> Reach:
+        return Reach(max(self.depth, other.depth), self.keys | other.keys,
+                     self.reverse or other.reverse)
+
+
+def _constant(node: Any) -> bool:
+    from jinja2 import nodes
+
+    if isinstance(node, nodes.Const):
+        return True
+    if isinstance(node, (nodes.List, nodes.Tuple)):
+        return all(_constant(item) for item in node.items)
+    if isinstance(node, nodes.Dict):
+        return all(_constant(pair.key) and _constant(pair.value) for pair in node.items)
+    return False
+
+
+def _bounded(node: Any) -> bool:
+    """Whether one node keeps the expression's reading bounded (see `reach`)."""
+    from jinja2 import nodes
+
+    if isinstance(node, nodes.Name):
+        return node.name in _ENTITY_NAMES
+    if isinstance(node, nodes.Getattr):
+        return node.attr not in ("values", "items", "copy")
+    if isinstance(node, nodes.Getitem):
+        return _constant(node.arg)
+    if isinstance(node, (nodes.Filter, nodes.Test, nodes.Call)):
+        arguments = [*node.args, *(k.value for k in node.kwargs)]
+        if node.dyn_args is not None or node.dyn_kwargs is not None \
+                or not all(_constant(a) for a in arguments):
+            return False
+        if isinstance(node, nodes.Filter):
+            named = [a.value for a in node.args[:1] if node.name in ("map",)
+                     and isinstance(a, nodes.Const) and isinstance(a.value, str)]
+            return node.name in _SHALLOW_FILTERS and all(n in _SHALLOW_FILTERS for n in named)
+        if isinstance(node, nodes.Call):
+            return isinstance(node.node, nodes.Getattr) and node.node.attr in _SHALLOW_METHODS
+        return True
+    if isinstance(node, nodes.Compare):
+        operands = [node.expr, *(op.expr for op in node.ops)]
+        return sum(not _constant(o) for o in operands) <= 1
+    return not isinstance(node, nodes.Concat)
+
+
+def _hop_keys(node: Any) -> list[str]:
+    """The names spec/metadata in a node's constant string arguments ('spec.tier')."""
+    from jinja2 import nodes
+
+    values = [*node.args, *(k.value for k in node.kwargs)] if isinstance(
+        node, (nodes.Filter, nodes.Test, nodes.Call)) else []
+    return [part for value in values if isinstance(value, nodes.Const)
+            and isinstance(value.value, str) for part in value.value.split(".")
+            if part in HOP_KEYS]
+
+
+def _chain(node: Any, keys: set[str], memo: dict[int, int]) -> int:
+    """How many times spec/metadata are crossed to make this value: its attribute
+    chain, through filters, method calls, conditionals and operators."""
+    from jinja2 import nodes
+
+    if id(node) in memo:
+        return memo[id(node)]
+    inner = 0
+    if isinstance(node, (nodes.Getattr, nodes.Getitem, nodes.Slice)):
+        inner = _chain(node.node, keys, memo) if hasattr(node, "node") else 0
+        name = node.attr if isinstance(node, nodes.Getattr) else (
+            node.arg.value if isinstance(node, nodes.Getitem)
+            and isinstance(node.arg, nodes.Const) else None)
+        if name in HOP_KEYS:
+            keys.add(str(name))
+            inner += 1
+    elif isinstance(node, (nodes.Filter, nodes.Test)):
+        found = _hop_keys(node)
+        keys.update(found)
+        # referenced_by reaches documents one reference away, as `.spec.<reference>` would
+        backwards = node.name == "referenced_by" or any(
+            isinstance(a, nodes.Const) and a.value == "referenced_by" for a in node.args)
+        inner = (_chain(node.node, keys, memo) if node.node is not None else 0) + len(found) \
+            + backwards
+    elif isinstance(node, nodes.Call):
+        found = _hop_keys(node)
+        keys.update(found)
+        receiver = node.node.node if isinstance(node.node, nodes.Getattr) else node.node
+        inner = _chain(receiver, keys, memo) + len(found)
+    else:
+        inner = max((_chain(child, keys, memo) for child in node.iter_child_nodes()),
+                    default=0)
+    memo[id(node)] = inner
+    return inner
+
+
+@cache
+def reach(source: str) -> Reach | None:
+    """How far an expression can read from its `entity`: how many references deep (0: the
+    entity's own fields, and whether the documents they name exist; 1: the fields of those
+    documents too; ...), which parts of documents (spec, metadata), and whether it follows
+    references backwards (`referenced_by`). None when that cannot be bounded: it reads
+    `catalog`, turns a value into text, or compares two values that are not constants
+    (comparing two documents reads everything they reach).
+
+    Reading a document's fields takes one `spec` or `metadata` per document crossed
+    (written as attributes, items, or in dotted attribute strings such as selectattr's;
+    `referenced_by` crosses one reference backwards as `.spec.<reference>` crosses one
+    forwards), so the depth is the most of them along one chain of values, less the
+    entity's own. Two versions of a catalog in which nothing an entity reaches within that
+    bound differs give such an expression the same answer."""
+    from jinja2 import nodes
+
+    try:
+        tree = _parse_expression(source)
+    except Exception:
+        return None
+    every = (tree, *tree.find_all(nodes.Node))
+    if not all(_bounded(node) for node in every):
+        return None
+    keys: set[str] = set()
+    backwards = any((isinstance(n, nodes.Filter) and n.name == "referenced_by") or
+                    (isinstance(n, nodes.Const) and n.value == "referenced_by") for n in every)
+    memo: dict[int, int] = {}
+    deepest = max(_chain(node, keys, memo) for node in every)
+    return Reach(max(0, deepest - 1), frozenset(keys), backwards)
 
 
 class Expression:

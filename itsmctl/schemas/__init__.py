@@ -112,6 +112,18 @@ CONFIG_SCHEMA: Schema = {
                 {"type": {"enum": ["github"], "description": "The forge's kind."},
                  "repository": string("owner/name on the forge.")},
             ),
+            "review": obj(
+                "How pull requests are reviewed (`itsmctl review`, `itsmctl codeowners`); "
+                "read from the pull request's base.",
+                {"cab": {"type": "string", "pattern": NAME_PATTERN,
+                         "description": "The Team that approval rules mean by `role: cab` "
+                                        "(the change advisory board); it also owns the "
+                                        "policies and these settings in CODEOWNERS."},
+                 "keepApprovalsOnPush": boolean(
+                     "Whether an approval given on an older head commit still counts "
+                     "after new commits are pushed (GitHub's 'dismiss stale approvals' "
+                     "off).", default=False)},
+            ),
             "rules": {
                 "type": "object",
                 "description": "Built-in rules turned off, or given another severity, by rule "

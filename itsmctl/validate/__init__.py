@@ -13,7 +13,7 @@ from itsmctl.config import Config
 from itsmctl.diagnostics import Diagnostic
 from itsmctl.kinds import ref
 from itsmctl.model.catalog import Catalog
-from itsmctl.model.documents import Document
+from itsmctl.model.documents import Document, Entity
 from itsmctl.validate import (
     calendars,
     change_requests,
@@ -45,15 +45,33 @@ CHECKS: dict[str, SemanticCheck] = {
 }
 
 
+# id(document) -> (document, its entity or None, its schema problems): a document shared by
+# two loads (itsmctl.load.ParseCache) is checked against its schema once
+SchemaMemo = dict[int, tuple[Document, "Entity | None", list[Diagnostic]]]
+
+
+def _schema_checked(document: Document, memo: SchemaMemo | None
+                    ) -> tuple[Entity | None, list[Diagnostic]]:
+    if memo is None:
+        return validate_document(document)
+    hit = memo.get(id(document))
+    if hit is None or hit[0] is not document:
+        entity, problems = validate_document(document)
+        hit = memo[id(document)] = (document, entity, problems)
+    return hit[1], hit[2]
+
+
 def validate(documents: list[Document], config: Config, today: dt.date,
-             checks: Collection[str] | None = None) -> tuple[Catalog, list[Diagnostic]]:
+             checks: Collection[str] | None = None, memo: SchemaMemo | None = None
+             ) -> tuple[Catalog, list[Diagnostic]]:
     """The catalog of the documents that pass their schema, and every problem found;
-    `checks` limits the semantic checks to those named (keys of CHECKS)."""
+    `checks` limits the semantic checks to those named (keys of CHECKS); with `memo`, a
+    document already checked against its schema (shared by two loads) is not again."""
     unique = unique_documents(documents)
     diagnostics = list(unique.diagnostics)
     catalog = Catalog()
     for document in unique.documents:
-        entity, problems = validate_document(document)
+        entity, problems = _schema_checked(document, memo)
         diagnostics.extend(problems)
         key = envelope_name(document)
         if entity is not None:

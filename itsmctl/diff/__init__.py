@@ -1,0 +1,139 @@
+"""The semantic diff of a catalog between two versions (docs/review.md).
+
+Documents are identified by (kind, metadata.name), never by file: one that moved to
+another file is `moved` (with its field changes, if any), one whose name changed is
+`removed` and `added`. The settings file is compared too, as the document `Settings`
+`itsmctl.yaml`. Files with the same bytes on both sides are parsed once and not compared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from itsmctl.config import CONFIG_FILE
+from itsmctl.diff.fields import ADDED, MODIFIED, REMOVED, FieldChange, field_changes
+from itsmctl.kinds import KIND_NAMES, ref
+from itsmctl.load import Loaded
+from itsmctl.model.documents import Document
+from itsmctl.pipeline import Shared, load_catalog
+from itsmctl.sources import Revisions, revisions
+
+MOVED = "moved"
+__all__ = ["ACTIONS", "ADDED", "MODIFIED", "MOVED", "REMOVED", "SETTINGS", "SETTINGS_NAME",
+           "Change", "Diff", "FieldChange", "changes", "diff", "order"]
+ACTIONS = (ADDED, MODIFIED, REMOVED, MOVED)
+SETTINGS = "Settings"  # the kind a change to itsmctl.yaml has
+SETTINGS_NAME = CONFIG_FILE
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str
+    name: str
+    action: str  # added | removed | modified | moved
+    path: str  # the file on HEAD (on BASE when removed)
+    previous_path: str | None  # the file on BASE, when moved
+    fields: tuple[FieldChange, ...] = ()
+    before: Document | None = field(default=None, compare=False, repr=False)
+    after: Document | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def ref(self) -> str:
+        return ref(self.kind, self.name)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "name": self.name, "action": self.action,
+                "path": self.path, "previousPath": self.previous_path,
+                "fields": [f.to_json() for f in self.fields]}
+
+
+@dataclass(frozen=True)
+class Diff:
+    base: str  # the base commit's SHA
+    head: str  # the head commit's SHA, or 'worktree'
+    changes: tuple[Change, ...]
+
+    def counts(self) -> dict[str, int]:
+        return {action: sum(1 for c in self.changes if c.action == action)
+                for action in (ADDED, MODIFIED, REMOVED, MOVED)}
+
+    def to_json(self) -> dict[str, Any]:
+        return {"base": self.base, "head": self.head,
+                "changes": [c.to_json() for c in self.changes], "summary": self.counts()}
+
+
+def order(kind: str, name: str) -> tuple[int, str, str]:
+    rank = KIND_NAMES.index(kind) if kind in KIND_NAMES else len(KIND_NAMES)
+    return (rank + (1 if kind == SETTINGS else 0), kind, name)
+
+
+def _documents(loaded: Loaded) -> dict[tuple[str, str], Document]:
+    """Documents by (kind, name), the first of each (as validation keeps it)."""
+    out: dict[tuple[str, str], Document] = {}
+    for document in loaded.documents:
+        kind, name = document.identity()
+        if kind is not None and name is not None:
+            out.setdefault((kind, name), document)
+    return out
+
+
+def _data(document: Document) -> Any:
+    """What is compared: the document less its identity (kind and metadata.name)."""
+    data = document.data
+    if not isinstance(data, dict):
+        return data
+    out = {k: v for k, v in data.items() if k != "kind"}
+    if isinstance(out.get("metadata"), dict):
+        out["metadata"] = {k: v for k, v in out["metadata"].items() if k != "name"}
+    return out
+
+
+def _document_changes(base: Loaded, head: Loaded) -> Iterator[Change]:
+    before, after = _documents(base), _documents(head)
+    for key in sorted(before.keys() | after.keys(), key=lambda k: order(*k)):
+        old, new = before.get(key), after.get(key)
+        if old is new:
+            continue  # the same bytes at the same path: parsed once, nothing to compare
+        if new is None:
+            assert old is not None
+            yield Change(*key, REMOVED, old.path, None, before=old)
+        elif old is None:
+            yield Change(*key, ADDED, new.path, None, after=new)
+        else:
+            fields = tuple(field_changes(_data(old), _data(new)))
+            if old.path != new.path:
+                yield Change(*key, MOVED, new.path, old.path, fields, old, new)
+            elif fields:
+                yield Change(*key, MODIFIED, new.path, None, fields, old, new)
+
+
+def _settings_change(base: Loaded, head: Loaded) -> Change | None:
+    old, new = base.written_settings, head.written_settings
+    if old == new:
+        return None
+    if old is None:
+        return Change(SETTINGS, SETTINGS_NAME, ADDED, CONFIG_FILE, None)
+    if new is None:
+        return Change(SETTINGS, SETTINGS_NAME, REMOVED, CONFIG_FILE, None)
+    return Change(SETTINGS, SETTINGS_NAME, MODIFIED, CONFIG_FILE, None,
+                  tuple(field_changes(old, new)))
+
+
+def changes(base: Loaded, head: Loaded) -> tuple[Change, ...]:
+    """Every document added, removed, modified or moved from `base` to `head`, by kind
+    then name; then the settings file."""
+    found = list(_document_changes(base, head))
+    settings = _settings_change(base, head)
+    return tuple(found + ([settings] if settings is not None else []))
+
+
+def diff(root: Path, base: str, head: str | None = None) -> Diff:
+    """`itsmctl diff BASE [HEAD]`: each side read with its own settings."""
+    sides: Revisions = revisions(root, base, head)
+    shared = Shared()
+    old = load_catalog(sides.base, shared=shared, require=False)  # a first catalog: all new
+    new = load_catalog(sides.head, shared=shared, require=not old.files)
+    return Diff(sides.base.sha, sides.head_label, changes(old, new))

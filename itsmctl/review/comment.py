@@ -1,0 +1,85 @@
+"""The sticky review comment: one per pull request, found by its marker and its author,
+updated in place, left alone when nothing changed, and never overwritten by the review of
+an older head commit: a review is posted only while its head is the pull request's head
+(a run that finishes after a newer push posts nothing; the newer run will)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from itsmctl.errors import FatalError
+from itsmctl.review.github import GitHub
+from itsmctl.review.marker import COMMENT_LIMIT, PREFIX, length, parse_marker
+from itsmctl.sources import WORKTREE
+
+BOT = "github-actions[bot]"  # who comments with a workflow's GITHUB_TOKEN
+CREATED, UPDATED, UNCHANGED, SKIPPED = "created", "updated", "unchanged", "skipped"
+
+
+@dataclass(frozen=True)
+class CommentRequest:
+    body: Path  # the review, as `itsmctl review --format markdown` wrote it
+    pull: int
+    repository: str | None = None  # default: GITHUB_REPOSITORY
+    head_sha: str | None = None  # the commit the review must be for (a workflow_run's head_sha)
+    author: str = BOT  # the login our comments are written by
+
+
+@dataclass(frozen=True)
+class Posted:
+    action: str  # created | updated | unchanged | skipped
+    url: str | None
+    message: str
+
+
+def _body(path: Path) -> str:
+    try:
+        body = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise FatalError(f"cannot read the review {path}: {error}") from error
+    if parse_marker(body) is None:
+        raise FatalError(f"{path} is not an itsmctl review: its first line is not the "
+                         f"'{PREFIX} base=… head=… -->' marker")
+    if length(body) > COMMENT_LIMIT:
+        raise FatalError(f"{path} is {length(body)} characters; GitHub takes at most "
+                         f"{COMMENT_LIMIT} (itsmctl review cuts its comment to fit)")
+    return body
+
+
+def post_comment(request: CommentRequest, client: GitHub | None = None) -> Posted:
+    body = _body(request.body)
+    marked = parse_marker(body)
+    assert marked is not None
+    head = marked[1]
+    if head == WORKTREE:
+        raise FatalError("this review is of a work tree, not of a commit: review the pull "
+                         "request's head commit to post it")
+    if request.head_sha is not None and head != request.head_sha:
+        raise FatalError(f"the review is for head {head}, not {request.head_sha}: not posted")
+    github = client or GitHub.from_environment(request.repository)
+    pull = github.pull(request.pull)
+    current = str((pull.get("head") or {}).get("sha") or "")
+    if head != current:
+        return Posted(SKIPPED, pull.get("html_url"),
+                      f"pull request #{request.pull} is now at {current[:12]}; this review "
+                      f"of {head[:12]} is outdated and was not posted")
+    ours = None
+    for comment in github.comments(request.pull):
+        login = str((comment.get("user") or {}).get("login") or "")
+        text = str(comment.get("body") or "")
+        if login.lower() == request.author.lower() and text.startswith(PREFIX):
+            ours = comment
+            break
+    if ours is None:
+        made = github.create_comment(request.pull, body)
+        return Posted(CREATED, made.get("html_url"), f"review comment created on "
+                      f"#{request.pull}")
+    text = str(ours.get("body") or "")
+    if text == body:
+        return Posted(UNCHANGED, ours.get("html_url"), "review comment unchanged")
+    if not isinstance(ours.get("id"), int):
+        raise FatalError("GitHub API: a comment without an id")
+    made = github.update_comment(ours["id"], body)
+    return Posted(UPDATED, made.get("html_url") or ours.get("html_url"),
+                  f"review comment updated on #{request.pull}")

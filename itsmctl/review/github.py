@@ -1,0 +1,202 @@
+"""GitHub's REST API, the little the review needs: a pull request, its issue comments
+(listed page by page through `Link` headers), creating and updating one comment.
+
+Every failure is one clear line (exit 2): the network, bad credentials, missing rights,
+rate limits (primary, from the `x-ratelimit-*` headers, and secondary), a pull request
+that does not exist, a comment GitHub rejects (422).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from itsmctl import __version__
+from itsmctl.errors import FatalError
+
+DEFAULT_API = "https://api.github.com"
+API_VERSION = "2022-11-28"
+PER_PAGE = 100
+MAX_PAGES = 100
+_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="([^"]+)"')
+_REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    headers: dict[str, str]  # lower-cased names
+    data: Any
+
+
+def _lower(headers: Any) -> dict[str, str]:
+    return {str(k).lower(): str(v) for k, v in headers.items()}
+
+
+def next_page(link: str | None) -> str | None:
+    """The URL a `Link` header gives for rel="next"."""
+    for url, rel in _LINK.findall(link or ""):
+        if rel == "next":
+            return str(url)
+    return None
+
+
+def _reset(headers: dict[str, str]) -> str:
+    reset = headers.get("x-ratelimit-reset", "")
+    if not reset.isdigit():
+        return ""
+    when = dt.datetime.fromtimestamp(int(reset), dt.timezone.utc)
+    return f"; it resets at {when:%Y-%m-%d %H:%M:%S} UTC"
+
+
+def _message(data: Any) -> str:
+    if not isinstance(data, dict):
+        return ""
+    text = str(data.get("message") or "")
+    errors = data.get("errors")
+    if isinstance(errors, list):
+        details = [str(e.get("message") or e.get("code") or "") if isinstance(e, dict)
+                   else str(e) for e in errors]
+        text += ": " + "; ".join(d for d in details if d) if any(details) else ""
+    return " ".join(text.split())
+
+
+def _failure(method: str, path: str, response: Response) -> FatalError:
+    status, headers, data = response.status, response.headers, response.data
+    said = _message(data)
+    what = f"GitHub API: {method} {path}"
+    if status in (403, 429) and headers.get("x-ratelimit-remaining") == "0":
+        return FatalError(f"{what}: rate limit exceeded ({headers.get('x-ratelimit-used', '?')}"
+                          f" of {headers.get('x-ratelimit-limit', '?')} requests used)"
+                          f"{_reset(headers)}")
+    if status in (403, 429) and ("secondary rate limit" in said.lower()
+                                 or "retry-after" in headers):
+        wait = headers.get("retry-after")
+        return FatalError(f"{what}: secondary rate limit ({said or 'too many requests'})"
+                          + (f"; retry after {wait} s" if wait else "; retry in a minute"))
+    if status == 401:
+        return FatalError(f"{what}: bad credentials (401); check the token in GITHUB_TOKEN")
+    if status == 403:
+        return FatalError(f"{what}: forbidden (403: {said or 'no message'}); the token needs "
+                          "'pull-requests: write' (a workflow's permissions) on this repository")
+    if status == 404:
+        return FatalError(f"{what}: not found (404); check the repository and pull request "
+                          "number, and that the token can see them")
+    if status == 422:
+        return FatalError(f"{what}: rejected (422: {said or 'validation failed'})")
+    return FatalError(f"{what}: HTTP {status}" + (f" ({said})" if said else ""))
+
+
+class GitHub:
+    """A client for one repository."""
+
+    def __init__(self, repository: str, token: str | None, api: str = DEFAULT_API,
+                 timeout: float = 30.0) -> None:
+        if not _REPOSITORY.match(repository):
+            raise FatalError(f"'{repository}' is not a repository name (owner/name)")
+        parsed = urllib.parse.urlsplit(api)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise FatalError(f"GITHUB_API_URL '{api}' is not an http(s) URL")
+        self.repository = repository
+        self.token = token
+        self.api = api.rstrip("/")
+        self.origin = (parsed.scheme, parsed.netloc)
+        self.timeout = timeout
+
+    @classmethod
+    def from_environment(cls, repository: str | None) -> GitHub:
+        """The repository (default: GITHUB_REPOSITORY), the token in GITHUB_TOKEN (or
+        GH_TOKEN) and the API at GITHUB_API_URL (GitHub Enterprise sets it)."""
+        repository = repository or os.environ.get("GITHUB_REPOSITORY")
+        if not repository:
+            raise FatalError("no repository: give --repository OWNER/NAME (GitHub Actions sets "
+                             "GITHUB_REPOSITORY)")
+        token = os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN")
+        if not token:
+            raise FatalError("no token: set GITHUB_TOKEN (in a workflow: env: GITHUB_TOKEN: "
+                             "${{ github.token }})")
+        return cls(repository, token, os.environ.get("GITHUB_API_URL") or DEFAULT_API)
+
+    def _url(self, path: str) -> str:
+        return path if path.startswith(("http://", "https://")) else \
+            f"{self.api}/repos/{self.repository}{path}"
+
+    def request(self, method: str, path: str, body: Any = None) -> Response:
+        url = self._url(path)
+        if urllib.parse.urlsplit(url)[:2] != self.origin:
+            raise FatalError(f"GitHub API: refusing to follow a link to another host: {url}")
+        headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": API_VERSION,
+                   "User-Agent": f"itsmctl/{__version__}"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        request = urllib.request.Request(url, data, headers, method=method)
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as answer:
+                response = Response(answer.status, _lower(answer.headers), answer.read())
+        except urllib.error.HTTPError as error:
+            response = Response(error.code, _lower(error.headers), error.read())
+        except (urllib.error.URLError, OSError) as error:
+            reason = getattr(error, "reason", error)
+            raise FatalError(f"GitHub API: cannot reach {self.api}: {reason}") from error
+        try:
+            parsed = json.loads(response.data) if response.data else None
+        except ValueError as error:
+            raise FatalError(f"GitHub API: {method} {path} answered HTTP {response.status} "
+                             "with something that is not JSON") from error
+        result = Response(response.status, response.headers, parsed)
+        if result.status >= 400:
+            raise _failure(method, path, result)
+        return result
+
+    def pages(self, path: str) -> Iterator[Any]:
+        """Every item of a listing, following `Link: <…>; rel="next"`."""
+        url: str | None = f"{path}{'&' if '?' in path else '?'}per_page={PER_PAGE}"
+        for _ in range(MAX_PAGES):
+            if url is None:
+                return
+            response = self.request("GET", url)
+            if not isinstance(response.data, list):
+                raise FatalError(f"GitHub API: GET {path} did not answer a list")
+            yield from response.data
+            url = next_page(response.headers.get("link"))
+        raise FatalError(f"GitHub API: GET {path} has more than {MAX_PAGES} pages")
+
+    def pull(self, number: int) -> dict[str, Any]:
+        data = self.request("GET", f"/pulls/{number}").data
+        if not isinstance(data, dict):
+            raise FatalError(f"GitHub API: pull request #{number} is not an object")
+        return data
+
+    def reviews(self, number: int) -> list[Any]:
+        """The pull request's reviews, every page, as GitHub lists them."""
+        return list(self.pages(f"/pulls/{number}/reviews"))
+
+    def comments(self, number: int) -> Iterator[dict[str, Any]]:
+        for item in self.pages(f"/issues/{number}/comments"):
+            if isinstance(item, dict):
+                yield item
+
+    def create_comment(self, number: int, body: str) -> dict[str, Any]:
+        data = self.request("POST", f"/issues/{number}/comments", {"body": body}).data
+        return data if isinstance(data, dict) else {}
+
+    def update_comment(self, comment_id: int, body: str) -> dict[str, Any]:
+        data = self.request("PATCH", f"/issues/comments/{comment_id}", {"body": body}).data
+        return data if isinstance(data, dict) else {}
+
+
+def reviews_json(github: GitHub, number: int) -> str:
+    """`itsmctl github reviews`: GitHub's review objects of every page, as one JSON list."""
+    return json.dumps(github.reviews(number), indent=2, ensure_ascii=False) + "\n"
