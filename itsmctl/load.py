@@ -142,7 +142,8 @@ def read_config(source: Source) -> Config:
     return read_settings(source).config
 
 
-def _parse(path: str, data: bytes) -> tuple[list[Document], list[Diagnostic]]:
+def parse_file(path: str, data: bytes) -> tuple[list[Document], list[Diagnostic]]:
+    """A file's documents, and the problems that kept any of it from being read."""
     text, problem = decode(data)
     if problem is not None or text is None:
         assert problem is not None
@@ -154,9 +155,13 @@ def _parse(path: str, data: bytes) -> tuple[list[Document], list[Diagnostic]]:
 
 
 def settings_data(source: Source) -> Any:
-    """The settings file's data as written: None when there is none, its text when it is
-    not readable YAML (so a diff still shows that it changed)."""
-    data = source.read(CONFIG_FILE)
+    """The settings file's data as written (see `written_settings`)."""
+    return written_settings(source.read(CONFIG_FILE))
+
+
+def written_settings(data: bytes | None) -> Any:
+    """Settings as written: None when there is no file, its text when it is not readable
+    YAML (so a diff still shows that it changed)."""
     if data is None:
         return None
     text, problem = decode(data)
@@ -181,13 +186,13 @@ def read_files(raw_files: Iterable[RawFile], loaded: Loaded,
             continue
         assert raw.data is not None
         if parsed is None:
-            documents, problems = _parse(raw.path, raw.data)
+            documents, problems = parse_file(raw.path, raw.data)
         else:
             blob = raw.blob or git_blob_id(raw.data)
             loaded.blobs[raw.path] = blob
             hit = parsed.get((raw.path, blob))
             if hit is None:
-                hit = parsed[(raw.path, blob)] = _parse(raw.path, raw.data)
+                hit = parsed[(raw.path, blob)] = parse_file(raw.path, raw.data)
             documents, problems = hit
         loaded.diagnostics.extend(problems)
         loaded.documents.extend(documents)

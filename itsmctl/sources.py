@@ -6,14 +6,16 @@ that checking the work tree does not pay for it).
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import hashlib
 import os
 import posixpath
+import re
 import stat
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -373,6 +375,166 @@ class GitRepo:
             out[header[0].decode()] = bytes(data[position:position + size])
             position += size + 1
         return out
+
+
+    def _git(self, *args: str) -> str:
+        """A git command's output, pathspecs taken literally."""
+        return str(self.repo.git.execute(["git", "--literal-pathspecs", *args],
+                                         strip_newline_in_stdout=False))
+
+    def history(self, ref: str) -> list[Commit]:
+        """The main line up to `ref` (first parents, oldest first), the commits that changed
+        the catalog repository only, each with the files it changed against its first parent
+        and, for a merge, the authors of the commits it brought in."""
+        sha = self.commit(ref)
+        raw = self._git("log", "--first-parent", "--diff-merges=first-parent", "--raw", "-z",
+                        "--no-abbrev", "--no-renames", "--root", "--format=%H", sha, "--",
+                        self.prefix.rstrip("/") or ".")
+        changed = _raw_log(raw, self.prefix)
+        objects = self.blobs(list(changed))
+        brought = self._contributors(sha, {c for c in changed
+                                           if objects.get(c, b"").count(b"\nparent ") > 1})
+        return [replace(_commit_object(c, objects.get(c, b""), tuple(files)),
+                        contributors=brought.get(c, ()))
+                for c, files in reversed(changed.items())]
+
+    def _contributors(self, sha: str, merges: set[str]) -> dict[str, tuple[Person, ...]]:
+        """For each of `merges` (on the main line): the authors of the commits it brought,
+        those reachable from its other parents and not from the main line before it."""
+        if not merges:
+            return {}
+        parents: dict[str, list[str]] = {}
+        authors: dict[str, Person] = {}
+        for line in self._git("log", "--format=%H%x00%P%x00%an%x00%ae", sha).splitlines():
+            commit, parent_list, name, email = [*line.split("\0"), "", "", ""][:4]
+            parents[commit] = parent_list.split()
+            authors[commit] = Person(name, email)
+        mainline = [sha]
+        while parents.get(mainline[-1]):
+            mainline.append(parents[mainline[-1]][0])
+        seen: set[str] = set()
+        out: dict[str, tuple[Person, ...]] = {}
+        for commit in reversed(mainline):
+            brought: dict[Person, None] = {}
+            stack = list(parents.get(commit, [])[1:])
+            while stack:
+                other = stack.pop()
+                if other in seen:
+                    continue
+                seen.add(other)
+                brought.setdefault(authors.get(other, Person("", "")))
+                stack.extend(parents.get(other, []))
+            seen.add(commit)
+            if commit in merges:
+                out[commit] = tuple(brought)
+        return out
+
+# --- history (the audit report) --------------------------------------------------------
+
+_PERSON = re.compile(r"^(?P<name>.*?) <(?P<email>[^<>]*)> (?P<time>-?\d+) (?P<zone>[+-]\d{4})$")
+_TRAILER = re.compile(r"^(?P<key>[A-Za-z0-9-]+)\s*:\s*(?P<value>\S.*)$")
+_REGULAR_MODES = ("100644", "100755")
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """One file a commit changed against its first parent: the blob ids before and after
+    (None where the file did not exist, or was not a regular file)."""
+
+    path: str  # relative to the catalog repository
+    before: str | None
+    after: str | None
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    email: str
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>" if self.email else self.name
+
+
+@dataclass(frozen=True)
+class Commit:
+    """A commit of the main line (first parents), with what it changed against its first
+    parent and who wrote, committed and brought it."""
+
+    sha: str
+    parents: tuple[str, ...]
+    author: Person
+    committer: Person
+    time: dt.datetime  # the committer date, in the offset it was recorded with
+    message: str
+    files: tuple[FileChange, ...] = ()
+    contributors: tuple[Person, ...] = ()  # a merge's: the authors of the commits it brought
+
+    @property
+    def subject(self) -> str:
+        return self.message.split("\n", 1)[0]
+
+    @property
+    def trailers(self) -> list[tuple[str, str]]:
+        """(key, value) of the message's trailer block: its last paragraph, when every line
+        of it reads `Key: value` (as `git interpret-trailers` reads the common form)."""
+        paragraphs = [p for p in self.message.strip().split("\n\n") if p.strip()]
+        if len(paragraphs) < 2:
+            return []
+        found = [_TRAILER.match(line.strip()) for line in paragraphs[-1].strip().split("\n")]
+        return [(m["key"], m["value"].strip()) for m in found if m] if all(found) else []
+
+
+def _person(text: str) -> tuple[Person, dt.datetime]:
+    match = _PERSON.match(text)
+    if match is None:
+        return Person(text, ""), dt.datetime.fromtimestamp(0, dt.timezone.utc)
+    zone = match["zone"]
+    offset = dt.timedelta(hours=int(zone[1:3]), minutes=int(zone[3:5]))
+    try:
+        when = dt.datetime.fromtimestamp(int(match["time"]), dt.timezone(
+            -offset if zone[0] == "-" else offset))
+    except (OverflowError, OSError, ValueError):  # a forged date beyond datetime's range
+        when = dt.datetime.fromtimestamp(0, dt.timezone.utc)
+    return Person(match["name"], match["email"]), when
+
+
+def _commit_object(sha: str, data: bytes, files: tuple[FileChange, ...]) -> Commit:
+    """A raw commit object: headers, a blank line, the message."""
+    head, _, message = data.decode("utf-8", "replace").partition("\n\n")
+    parents: list[str] = []
+    author = committer = Person("", "")
+    when = dt.datetime.fromtimestamp(0, dt.timezone.utc)
+    for line in head.split("\n"):
+        key, _, value = line.partition(" ")
+        if key == "parent":
+            parents.append(value)
+        elif key == "author":
+            author, _ = _person(value)
+        elif key == "committer":
+            committer, when = _person(value)
+    return Commit(sha, tuple(parents), author, committer, when, message.rstrip("\n"), files)
+
+
+def _raw_log(output: str, prefix: str) -> dict[str, list[FileChange]]:
+    """`git log --raw -z --format=%H` read as tokens: a commit's SHA, then per file a
+    status (':mode mode blob blob X') and a path."""
+    changed: dict[str, list[FileChange]] = {}
+    files: list[FileChange] = []
+    status: list[str] | None = None
+    for token in output.split("\0"):
+        token = token.lstrip("\n")
+        if status is not None:
+            path = token[len(prefix):] if token.startswith(prefix) else token
+            old_mode, new_mode, old_blob, new_blob = [*status, "", "", ""][:4]
+            files.append(FileChange(
+                path, old_blob if old_mode in _REGULAR_MODES else None,
+                new_blob if new_mode in _REGULAR_MODES else None))
+            status = None
+        elif token.startswith(":"):
+            status = token[1:].split()
+        elif token:
+            files = changed.setdefault(token, [])
+    return changed
 
 
 class GitRef:

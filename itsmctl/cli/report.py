@@ -17,13 +17,19 @@ from itsmctl.reports import REPORTS, make_report
               default=None, help="Write the report to this file (- for standard output).")
 @ref_option
 @now_option
+@click.option("--since", metavar="DATE", help="audit: from this date or ISO date-time on.")
+@click.option("--until", metavar="DATE", help="audit: up to this date (the whole day) or ISO "
+              "date-time.")
 @click.pass_context
 def command(ctx: click.Context, name: str, fmt: str, output: Path | None, ref: str | None,
-            now: str | None) -> int:
-    """Make the report NAME: sla-matrix, ownership, coverage, compliance, ...
+            now: str | None, since: str | None, until: str | None) -> int:
+    """Make the report NAME: sla-matrix, ownership, coverage, compliance, changes, audit.
 
-    Made from the documents that pass their schema (run `itsmctl check` for the rest).
+    Made from the documents that pass their schema (run `itsmctl check` for the rest);
+    audit reads the git history of --ref (default HEAD).
     """
-    report = make_report(repo_root(ctx), name, ref, parse_now(now))
+    if (since or until) and name != "audit":
+        raise click.UsageError("--since and --until are the audit report's options")
+    report = make_report(repo_root(ctx), name, ref, parse_now(now), since, until)
     emit(RENDERERS[fmt](report), output)
     return 0

@@ -8,7 +8,7 @@ another file is `moved` (with its field changes, if any), one whose name changed
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,8 @@ from itsmctl.sources import Revisions, revisions
 
 MOVED = "moved"
 __all__ = ["ACTIONS", "ADDED", "MODIFIED", "MOVED", "REMOVED", "SETTINGS", "SETTINGS_NAME",
-           "Change", "Diff", "FieldChange", "changes", "diff", "order"]
+           "Change", "Diff", "FieldChange", "by_identity", "changes", "comparable", "compare",
+           "diff", "order", "settings_change"]
 ACTIONS = (ADDED, MODIFIED, REMOVED, MOVED)
 SETTINGS = "Settings"  # the kind a change to itsmctl.yaml has
 SETTINGS_NAME = CONFIG_FILE
@@ -70,17 +71,17 @@ def order(kind: str, name: str) -> tuple[int, str, str]:
     return (rank + (1 if kind == SETTINGS else 0), kind, name)
 
 
-def _documents(loaded: Loaded) -> dict[tuple[str, str], Document]:
+def by_identity(documents: Iterable[Document]) -> dict[tuple[str, str], Document]:
     """Documents by (kind, name), the first of each (as validation keeps it)."""
     out: dict[tuple[str, str], Document] = {}
-    for document in loaded.documents:
+    for document in documents:
         kind, name = document.identity()
         if kind is not None and name is not None:
             out.setdefault((kind, name), document)
     return out
 
 
-def _data(document: Document) -> Any:
+def comparable(document: Document) -> Any:
     """What is compared: the document less its identity (kind and metadata.name)."""
     data = document.data
     if not isinstance(data, dict):
@@ -91,8 +92,9 @@ def _data(document: Document) -> Any:
     return out
 
 
-def _document_changes(base: Loaded, head: Loaded) -> Iterator[Change]:
-    before, after = _documents(base), _documents(head)
+def compare(before: dict[tuple[str, str], Document],
+            after: dict[tuple[str, str], Document]) -> Iterator[Change]:
+    """The document changes from `before` to `after` (both by identity), by kind then name."""
     for key in sorted(before.keys() | after.keys(), key=lambda k: order(*k)):
         old, new = before.get(key), after.get(key)
         if old is new:
@@ -103,15 +105,15 @@ def _document_changes(base: Loaded, head: Loaded) -> Iterator[Change]:
         elif old is None:
             yield Change(*key, ADDED, new.path, None, after=new)
         else:
-            fields = tuple(field_changes(_data(old), _data(new)))
+            fields = tuple(field_changes(comparable(old), comparable(new)))
             if old.path != new.path:
                 yield Change(*key, MOVED, new.path, old.path, fields, old, new)
             elif fields:
                 yield Change(*key, MODIFIED, new.path, None, fields, old, new)
 
 
-def _settings_change(base: Loaded, head: Loaded) -> Change | None:
-    old, new = base.written_settings, head.written_settings
+def settings_change(old: Any, new: Any) -> Change | None:
+    """The change to itsmctl.yaml, from its data as written on each side (None: absent)."""
     if old == new:
         return None
     if old is None:
@@ -125,8 +127,8 @@ def _settings_change(base: Loaded, head: Loaded) -> Change | None:
 def changes(base: Loaded, head: Loaded) -> tuple[Change, ...]:
     """Every document added, removed, modified or moved from `base` to `head`, by kind
     then name; then the settings file."""
-    found = list(_document_changes(base, head))
-    settings = _settings_change(base, head)
+    found = list(compare(by_identity(base.documents), by_identity(head.documents)))
+    settings = settings_change(base.written_settings, head.written_settings)
     return tuple(found + ([settings] if settings is not None else []))
 
 

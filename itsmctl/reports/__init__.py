@@ -12,7 +12,7 @@ from typing import Protocol
 
 from itsmctl.errors import FatalError
 from itsmctl.pipeline import check_catalog
-from itsmctl.reports import changes, compliance, coverage, ownership, sla_matrix
+from itsmctl.reports import audit, changes, compliance, coverage, ownership, sla_matrix
 from itsmctl.reports.model import Report, ReportInput
 from itsmctl.sources import open_source
 from itsmctl.text import did_you_mean
@@ -26,7 +26,8 @@ class ReportKind(Protocol):
 
 
 REPORTS: dict[str, ReportKind] = {
-    module.NAME: module for module in (sla_matrix, ownership, coverage, compliance, changes)}
+    module.NAME: module for module in (
+        sla_matrix, ownership, coverage, compliance, changes, audit)}
 
 
 def make_report(root: Path, name: str, ref: str | None = None,

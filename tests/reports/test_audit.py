@@ -1,0 +1,172 @@
+"""`itsmctl report audit`: the audit trail read from a real git history with fixed dates,
+so commit ids and the golden files are the same on every run.
+
+Regenerate the goldens after an intended change: UPDATE_GOLDEN=1 pytest tests/reports
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from itsmctl.reporters.report import RENDERERS
+from tests.helpers import NOW, VALID
+from tests.reports.test_reports import EXTENSION, check_golden
+
+ANN = ("Ann Admin", "ann@example.com")
+BOB = ("Bob Builder", "bob@example.com")
+LAPTOP = """---
+apiVersion: itsmctl/v1
+kind: Category
+metadata: {name: laptop}
+spec: {parent: hw, assignmentGroup: ops}
+"""
+
+
+class History:
+    """A catalog repository (in a subfolder of its git repository) whose commits carry
+    fixed authors and dates."""
+
+    def __init__(self, top: Path) -> None:
+        self.top = top
+        self.root = top / "org"
+
+    def git(self, *args: str, who: tuple[str, str] = ANN, when: str = "2026-01-05") -> str:
+        stamp = f"{when}T10:00:00+01:00"
+        env = {**os.environ, "GIT_AUTHOR_NAME": who[0], "GIT_AUTHOR_EMAIL": who[1],
+               "GIT_COMMITTER_NAME": who[0], "GIT_COMMITTER_EMAIL": who[1],
+               "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
+        return subprocess.run(["git", "-c", "init.defaultBranch=main",
+                               "-c", "commit.gpgsign=false", *args], cwd=self.top, env=env,
+                              check=True, capture_output=True, text=True).stdout
+
+    def edit(self, path: str, old: str, new: str) -> None:
+        target = self.root / path
+        text = target.read_text()
+        assert old in text
+        target.write_text(text.replace(old, new, 1))
+
+    def commit(self, message: str, who: tuple[str, str] = ANN, when: str = "2026-01-05") -> None:
+        self.git("add", "-A", who=who, when=when)
+        self.git("commit", "-q", "-m", message, who=who, when=when)
+
+
+@pytest.fixture
+def history(tmp_path: Path) -> History:
+    """Six commits on main: the catalog committed directly; a pull request merged (#12,
+    Bob's commit, Ann's merge); a squash-merged move with a Reviewed-by trailer (#13); a
+    direct rename; a settings change (#14) approved by two; a README change."""
+    h = History(tmp_path / "git")
+    shutil.copytree(VALID, h.root)
+    h.git("init", "-q")
+    h.commit("Initial catalog")
+    h.git("checkout", "-q", "-b", "tighten-p1")
+    h.edit("catalog/base.yaml", "P1: {response: 30m, resolution: 4h}",
+           "P1: {response: 15m, resolution: 2h}")
+    h.commit("Tighten std P1", who=BOB, when="2026-02-01")
+    h.git("checkout", "-q", "main")
+    h.git("merge", "-q", "--no-ff", "tighten-p1", "-m",
+          "Merge pull request #12 from org/tighten-p1\n\nTighten std P1", when="2026-02-02")
+    text = (h.root / "catalog/base.yaml").read_text()
+    start = text.index("---\napiVersion: itsmctl/v1\nkind: Category\nmetadata: {name: laptop}")
+    end = text.index("---", start + 3)
+    (h.root / "catalog/base.yaml").write_text(text[:start] + text[end:])
+    (h.root / "catalog/categories.yaml").write_text(LAPTOP)
+    h.commit("Move the laptop category to its own file (#13)\n\n"
+             "Reviewed-by: Ann Admin <ann@example.com>", who=BOB, when="2026-03-10")
+    h.edit("catalog/base.yaml", "metadata: {name: web}", "metadata: {name: intranet}")
+    h.commit("Rename web to intranet", who=BOB, when="2026-04-01")
+    (h.root / "itsmctl.yaml").write_text("defaultTimezone: Europe/Berlin\n")
+    h.commit("Settings: Berlin time (#14)\n\nApproved-by: Ann Admin <ann@example.com>\n"
+             "Approved-by: Carol <carol@example.com>", when="2026-05-01")
+    (h.top / "README.md").write_text("not the catalog\n")
+    h.commit("Readme", when="2026-06-01")
+    return h
+
+
+def audit(run, history: History, *extra: str, fmt: str = "json") -> tuple[int, str, str]:
+    return run("--repo", str(history.root), "report", "audit", "--format", fmt, "--now", NOW,
+               *extra)
+
+
+@pytest.mark.parametrize("fmt", sorted(RENDERERS))
+def test_golden(fmt: str, run, history: History) -> None:
+    code, out, err = audit(run, history, fmt=fmt)
+    assert code == 0, err
+    check_golden(out, f"audit.{EXTENSION[fmt]}")
+
+
+def rows(out: str, section: str = "changes") -> list[dict]:
+    return json.loads(out)["sections"][section]["rows"]
+
+
+def test_who_changed_what_field_when(run, history: History) -> None:
+    code, out, _ = audit(run, history)
+    assert code == 0
+    found = {(r["entity"], r["change"], r["field"]): r for r in rows(out)}
+    p1 = found[("SLA/std", "modified", "spec.targets.P1.resolution")]
+    assert (p1["before"], p1["after"], p1["pullRequest"]) == ("4h", "2h", "#12")
+    assert p1["authors"] == ["Bob Builder <bob@example.com>"]  # the merge brought Bob's commit
+    assert p1["date"] == "2026-02-02T10:00:00+01:00"
+    moved = found[("Category/laptop", "moved", None)]
+    assert (moved["before"], moved["after"]) == ("catalog/base.yaml", "catalog/categories.yaml")
+    assert (moved["pullRequest"], moved["approvers"]) == ("#13", ["Ann Admin <ann@example.com>"])
+    assert ("Service/web", "removed", None) in found
+    assert ("Service/intranet", "added", None) in found
+    settings = found[("itsmctl.yaml", "added", None)]
+    assert settings["approvers"] == ["Ann Admin <ann@example.com>", "Carol <carol@example.com>"]
+    assert not any(r["file"] == "README.md" for r in rows(out))
+    unreviewed = rows(out, "unreviewed")
+    assert [r["subject"] for r in unreviewed] == ["Initial catalog", "Rename web to intranet"]
+    assert unreviewed[1]["entities"] == ["Service/intranet", "Service/web"]
+
+
+def test_since_and_until_bound_the_period_by_commit_date(run, history: History) -> None:
+    code, out, _ = audit(run, history, "--since", "2026-03-10", "--until", "2026-04-01")
+    assert code == 0
+    assert {r["commit"] for r in rows(out)} == {
+        r["commit"] for r in rows(audit(run, history)[1]) if r["date"][:7] in ("2026-03",
+                                                                                  "2026-04")}
+    assert {r["entity"] for r in rows(out)} == {"Category/laptop", "Service/web",
+                                                "Service/intranet"}
+    code, out, _ = audit(run, history, "--since", "2026-04-01T09:30:00+00:00")
+    assert {r["entity"] for r in rows(out)} == {"itsmctl.yaml"}
+
+
+def test_a_ref_reads_that_commits_history(run, history: History) -> None:
+    code, out, _ = audit(run, history, "--ref", "main~4")  # the merge of #12
+    assert code == 0
+    assert {r["pullRequest"] for r in rows(out)} == {None, "#12"}
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--since", "2026-02-30"), "--since: '2026-02-30' is"),
+    (("--until", "yesterday"), "--until: 'yesterday' is"),
+    (("--ref", "no-such-branch"), "unknown git ref 'no-such-branch'"),
+])
+def test_bad_options_are_one_clear_line(run, history: History, args, message) -> None:
+    code, _, err = audit(run, history, *args)
+    assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_since_belongs_to_the_audit_report(run, history: History) -> None:
+    code, _, err = run("--repo", str(history.root), "report", "coverage", "--since", "2026-01-01")
+    assert code == 2 and "--since and --until are the audit report's options" in err
+
+
+def test_without_git_it_says_so(run, make_repo) -> None:
+    code, _, err = run("--repo", str(make_repo()), "report", "audit")
+    assert code == 2 and "is not a git repository" in err
+
+
+def test_a_file_that_is_not_yaml_at_some_commit_is_said(run, history: History) -> None:
+    (history.root / "catalog/broken.yaml").write_text("kind: [unclosed\n")
+    history.commit("Broken (#20)", when="2026-07-01")
+    code, out, _ = audit(run, history)
+    assert code == 0
+    assert any("could not be read as YAML" in line for line in json.loads(out)["summary"])
