@@ -386,6 +386,9 @@ class GitRepo:
         """The main line up to `ref` (first parents, oldest first), the commits that changed
         the catalog repository only, each with the files it changed against its first parent
         and, for a merge, the authors of the commits it brought in."""
+        if ref == "HEAD" and not self.repo.head.is_valid():
+            raise FatalError("this repository has no commits yet: its history starts with "
+                             "the first commit")
         sha = self.commit(ref)
         raw = self._git("log", "--first-parent", "--diff-merges=first-parent", "--raw", "-z",
                         "--no-abbrev", "--no-renames", "--root", "--format=%H", sha, "--",

@@ -76,7 +76,7 @@ def evidence(commit: Commit) -> Evidence:
     gitlab = _GITLAB.search(commit.message)
     if number is None and gitlab:
         number = f"!{gitlab[1]}"
-    approvers = tuple(dict.fromkeys(value for key, value in commit.trailers
+    approvers = tuple(dict.fromkeys(printable(value) for key, value in commit.trailers
                                     if key.lower() in APPROVAL_TRAILERS))
     return Evidence(number, approvers)
 
@@ -177,7 +177,7 @@ def _rows(change: Change, common: Row) -> Iterator[Row]:
 
 
 def _people(commit: Commit) -> list[str]:
-    return [str(p) for p in (commit.contributors or (commit.author,))]
+    return [printable(str(p)) for p in (commit.contributors or (commit.author,))]
 
 
 def build(job: ReportInput) -> Report:

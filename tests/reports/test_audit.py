@@ -56,12 +56,12 @@ class History:
         self.git("commit", "-q", "-m", message, who=who, when=when)
 
 
-@pytest.fixture
-def history(tmp_path: Path) -> History:
+@pytest.fixture(scope="module")
+def shared_history(tmp_path_factory: pytest.TempPathFactory) -> History:
     """Six commits on main: the catalog committed directly; a pull request merged (#12,
     Bob's commit, Ann's merge); a squash-merged move with a Reviewed-by trailer (#13); a
     direct rename; a settings change (#14) approved by two; a README change."""
-    h = History(tmp_path / "git")
+    h = History(tmp_path_factory.mktemp("audit") / "git")
     shutil.copytree(VALID, h.root)
     h.git("init", "-q")
     h.commit("Initial catalog")
@@ -87,6 +87,19 @@ def history(tmp_path: Path) -> History:
     (h.top / "README.md").write_text("not the catalog\n")
     h.commit("Readme", when="2026-06-01")
     return h
+
+
+@pytest.fixture
+def history(shared_history: History) -> History:
+    """The history, read only (tests that add commits use `own_history`)."""
+    return shared_history
+
+
+@pytest.fixture
+def own_history(shared_history: History, tmp_path: Path) -> History:
+    """A copy of the history that a test may add commits to."""
+    shutil.copytree(shared_history.top, tmp_path / "git", symlinks=True)
+    return History(tmp_path / "git")
 
 
 def audit(run, history: History, *extra: str, fmt: str = "json") -> tuple[int, str, str]:
@@ -164,9 +177,26 @@ def test_without_git_it_says_so(run, make_repo) -> None:
     assert code == 2 and "is not a git repository" in err
 
 
-def test_a_file_that_is_not_yaml_at_some_commit_is_said(run, history: History) -> None:
+def test_a_file_that_is_not_yaml_at_some_commit_is_said(run, own_history: History) -> None:
+    history = own_history
     (history.root / "catalog/broken.yaml").write_text("kind: [unclosed\n")
     history.commit("Broken (#20)", when="2026-07-01")
     code, out, _ = audit(run, history)
     assert code == 0
     assert any("could not be read as YAML" in line for line in json.loads(out)["summary"])
+
+
+def test_a_repository_without_commits_says_so(run, make_repo) -> None:
+    root = make_repo()
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    code, _, err = run("--repo", str(root), "report", "audit")
+    assert code == 2 and "has no commits yet" in err
+
+
+def test_names_and_subjects_are_printable(run, own_history: History) -> None:
+    history = own_history
+    history.edit("catalog/base.yaml", "P2: {response: 1h", "P2: {response: 2h")
+    history.commit("Bell\x07 (#30)\n\nApproved-by: Eve\x1b[31m <e@example.com>",
+                   who=("Mal\x1b[2J", "m@example.com"), when="2026-08-01")
+    code, out, _ = audit(run, history)
+    assert code == 0 and "\x1b" not in out and "\\u001b" not in out
