@@ -21,7 +21,7 @@ from itsmctl.model.references import graph_of
 from itsmctl.policy.judge import Judged, judge
 from itsmctl.sources import Source, committed, open_source, relative_paths
 from itsmctl.text import did_you_mean, json_path
-from itsmctl.validate import SchemaMemo
+from itsmctl.validate import SchemaMemo, validate
 from itsmctl.yamlio import decode, parse_documents
 
 RULE_KINDS = frozenset({POLICY, APPROVAL_RULE, WAIVER})  # what judges, besides settings
@@ -189,6 +189,21 @@ def _catalog_paths(source: Source, loaded: Loaded, paths: list[str]
             what = "holds no catalog file" if source.is_folder(path) else "is not a catalog file"
             notes.append(f"{path} {what}; not checked")
     return kept, notes
+
+
+def read_catalog(root: Path, ref: str | None = None, now: dt.datetime | None = None
+                 ) -> Checked:
+    """The catalog of a repository (at a git ref, or its work tree) validated but not
+    judged by policy: what reports and the SLA commands read. They use the entities that
+    pass; the problems are collected (and counted) here, reported by `check`."""
+    loaded = load_catalog(open_source(root, ref))
+    today = (now or dt.datetime.now(dt.timezone.utc)).date()
+    catalog, problems = validate(loaded.documents, loaded.config, today)
+    result = Result(files=list(loaded.files), documents=len(loaded.documents))
+    result.extend(loaded.diagnostics)
+    result.extend(problems)
+    _apply_rule_settings(result, loaded, None)
+    return Checked(loaded, catalog, result)
 
 
 def check_catalog(root: Path, ref: str | None = None, now: dt.datetime | None = None,

@@ -21,7 +21,7 @@ from typing import Any
 
 from itsmctl.diagnostics import Severity
 from itsmctl.errors import EXIT_FINDINGS, EXIT_OK, FatalError
-from itsmctl.pipeline import check_catalog
+from itsmctl.pipeline import read_catalog
 from itsmctl.sla.due import option_instant
 from itsmctl.sla.terms import (
     BREACHED,
@@ -257,7 +257,7 @@ def load_views(root: Path, refs: tuple[str, ...]) -> tuple[list[View], list[str]
     levels: list[str] = []
     timezone_default = "UTC"
     for ref in refs or (None,):
-        checked = check_catalog(root, ref=ref)
+        checked = read_catalog(root, ref=ref)
         catalog = checked.catalog
         terms, broken = terms_of(catalog)
         views.append(View(ref, terms, service_slas(catalog), broken,
