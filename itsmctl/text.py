@@ -40,6 +40,11 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+def agree(count: int, one: str, many: str) -> str:
+    """The verb form that agrees with `count` things: agree(1, 'owns', 'own')."""
+    return one if count == 1 else many
+
+
 def parse_percent(text: object) -> float:
     """'75%' (an escalation threshold) -> 75.0."""
     return float(str(text).strip().removesuffix("%"))

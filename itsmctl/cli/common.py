@@ -34,8 +34,8 @@ def now_or_current(value: str | None) -> dt.datetime:
 
 now_option = click.option(
     "--now", "now", metavar="TIME",
-    help="Judge dates (expiry, reviewBy) and evaluate policies as of this date or ISO "
-         "date-time instead of the current time.")
+    help="Judge dates (expiry, reviewBy, what is upcoming) as of this date or ISO date-time "
+         "instead of the current time; policies, where they run, see it as now.")
 
 
 def check_ref(ctx: click.Context, param: click.Parameter, value: Any) -> Any:

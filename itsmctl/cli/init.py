@@ -14,8 +14,9 @@ from itsmctl.scaffold import scaffold
 def command(folder: Path) -> int:
     """Create a new catalog repository in FOLDER (absent, empty, or holding only .git).
 
-    It holds a small working catalog, a policy, the schemas, a GitHub workflow that
-    runs `itsmctl check`, and a pre-commit configuration. It passes `itsmctl check`.
+    It holds a small working catalog, a policy with its test, approval rules, the schemas,
+    CODEOWNERS, two GitHub workflows (check and review every pull request; post the
+    review as a comment) and a pre-commit configuration. It passes `itsmctl check`.
     """
     emit(render(scaffold(folder)))
     return 0

@@ -39,7 +39,8 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup,
              context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--repo", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="The catalog repository (default: the enclosing git work tree, else .).")
+              help="The catalog repository (default: the nearest folder upwards holding "
+                   "itsmctl.yaml, else the enclosing git work tree, else .).")
 @click.version_option(__version__, prog_name="itsmctl")
 @click.pass_context
 def cli(ctx: click.Context, repo: Path | None) -> None:

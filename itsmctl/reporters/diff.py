@@ -52,7 +52,7 @@ def text(diff: Diff, color: bool = False) -> str:
             lines.append("    " + paint(field_line(item), item.action))
     if lines:
         lines.append("")
-    lines.append(summary(diff.counts()) if diff.changes else "no changes")
+    lines.append(summary(diff.counts()) if diff.changes else "No changes.")
     return "\n".join(lines) + "\n"
 
 

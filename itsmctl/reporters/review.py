@@ -22,7 +22,7 @@ from itsmctl.review import READY, Review
 from itsmctl.review.approvals import Approval
 from itsmctl.review.marker import COMMENT_LIMIT, length, marker
 from itsmctl.sources import WORKTREE
-from itsmctl.text import plural
+from itsmctl.text import agree, plural
 
 SUMMARY_LIMIT = 1_000_000  # GitHub's limit on a job summary (1 MiB per step)
 MAX_REASONS = 25
@@ -84,13 +84,17 @@ def _impact(review: Review) -> str:
     rows = [[code(f"{i.kind}/{i.name}"), " → ".join(code(v) for v in i.via)]
             for i in review.impact]
     rows, more = _rows_cut(rows, "document")
-    what = f"{plural(len(review.impact), 'document')} reach the changes through references"
+    what = f"{_reach(len(review.impact))} the changes through references"
     return details(escape(what), table(["Document", "Reached via"], rows) + more)
 
 
 def _impact_short(review: Review) -> str:
-    return (f"{plural(len(review.impact), 'document')} reach the changes through "
-            "references; the list was cut to fit.\n")
+    return (f"{_reach(len(review.impact))} the changes through references; the list was "
+            "cut to fit.\n")
+
+
+def _reach(count: int) -> str:
+    return f"{plural(count, 'document')} {agree(count, 'reaches', 'reach')}"
 
 
 def _finding_rows(found: Sequence[Diagnostic]) -> list[list[str]]:

@@ -8,7 +8,7 @@ import datetime as dt
 
 from itsmctl.changes.outcome import Outcome, evaluate_all
 from itsmctl.reports.model import Column, Report, ReportInput, Row, Section
-from itsmctl.text import plural
+from itsmctl.text import agree, plural
 
 NAME = "changes"
 DESCRIPTION = "change requests by outcome and status, upcoming, collisions, success rate"
@@ -69,7 +69,8 @@ def build(job: ReportInput) -> Report:
     blocked = sum(1 for e in evaluations if e.outcome is Outcome.BLOCKED)
     report.summary = [
         f"{plural(len(evaluations), 'change request')}, {in_flight} in flight "
-        f"({blocked} blocked); {len(upcoming.rows)} start within {UPCOMING_DAYS} days.",
+        f"({blocked} blocked); {len(upcoming.rows)} "
+        f"{agree(len(upcoming.rows), 'starts', 'start')} within {UPCOMING_DAYS} days.",
         f"Success rate: {rate} % of {carried} carried out." if rate is not None
         else "None carried out yet."]
     report.sections = [by_status, upcoming, collisions, success]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from itsmctl.model.typed import Member, Service, Team
 from itsmctl.reports.facts import index_of, teams
 from itsmctl.reports.model import Column, Report, ReportInput, Section
-from itsmctl.text import plural
+from itsmctl.text import agree, plural
 
 NAME = "ownership"
 DESCRIPTION = "teams and what they own and support; orphans and single points of knowledge"
@@ -79,8 +79,9 @@ def build(job: ReportInput) -> Report:
 
     owned = sum(1 for r in table.rows if r["owns"])
     report.summary = [
-        f"{plural(len(all_teams), 'team')}: {owned} own services; "
-        f"{len(idle.rows)} own and support nothing.",
+        f"{plural(len(all_teams), 'team')}: {owned} {agree(owned, 'owns', 'own')} services; "
+        f"{len(idle.rows)} {agree(len(idle.rows), 'owns and supports', 'own and support')} "
+        "nothing.",
         f"Services whose owner has fewer than two members: {len(thin.rows)}; "
         f"single points of knowledge: {len(single.rows)}."]
     report.sections = [table, idle, thin, single]

@@ -121,8 +121,11 @@ def read_reviews(path: Path | None) -> list[Review]:
             text = sys.stdin.read()
         else:
             text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise FatalError(f"cannot read {label}: {error}") from error
+    except OSError as error:
+        raise FatalError(f"cannot read {label}: {(error.strerror or str(error)).lower()}") \
+            from error
+    except UnicodeDecodeError as error:
+        raise FatalError(f"cannot read {label}: it is not UTF-8 ({error.reason})") from error
     return parse_reviews(text, label)
 
 

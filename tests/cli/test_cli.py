@@ -130,11 +130,17 @@ def test_init_scaffolds_a_repository_that_checks_clean(run, tmp_path: Path) -> N
 def test_init_names_the_folder_as_a_shell_would_and_refuses_a_broken_link(
         run, tmp_path: Path) -> None:
     code, out, _ = run("init", str(tmp_path / "my catalog"))
-    assert code == 0 and f"next: cd '{tmp_path}/my catalog' && git init" in out
+    assert code == 0 and f"next: cd '{tmp_path}/my catalog' && git init -b main && " in out
     (tmp_path / "dangling").symlink_to("nowhere")
     code, _, err = run("init", str(tmp_path / "dangling"))
     assert code == 2 and err.endswith("is a broken symbolic link (to 'nowhere'); init needs a "
                                       "new or empty folder\n")
+
+
+def test_init_here_says_no_cd(run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run("init", ".")
+    assert code == 0 and out.endswith("next: git init -b main && itsmctl check\n")
 
 
 def test_rules_lists_every_rule(run) -> None:

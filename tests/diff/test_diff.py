@@ -79,7 +79,7 @@ def test_reordering_named_items_or_reformatting_changes_nothing(run, repo: Repo)
     repo.edit("catalog/teams/ops.yaml", ANN_BOB,
               "    - name: Bob\n      handle: bob\n    - {name: Ann, handle: ann}  # first\n")
     code, out, _ = _diff(run, repo, "main", "--exit-code")
-    assert (code, out) == (0, "no changes\n")
+    assert (code, out) == (0, "No changes.\n")
 
 
 def test_settings_metadata_and_other_kinds(run, repo: Repo) -> None:
