@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 
 CONFIG_FILE = "itsmctl.yaml"
+
+
+def normal_folders(folders: list[str]) -> tuple[str, ...]:
+    """Folder settings written any way (`./catalog/`, `catalog//x`, `catalog/`) as one
+    path each (`catalog`, `catalog/x`; the root is `.`), each once, in order."""
+    return tuple(dict.fromkeys(posixpath.normpath(folder) for folder in folders))
 
 
 @dataclass(frozen=True)
@@ -29,9 +36,9 @@ class Config:
         """Settings from a document that passed the settings schema."""
         paths = data.get("paths", {})
         return cls(
-            catalog=tuple(paths.get("catalog", ["catalog"])),
-            policies=tuple(paths.get("policies", ["policies"])),
-            changes=tuple(paths.get("changes", ["changes"])),
+            catalog=normal_folders(paths.get("catalog", ["catalog"])),
+            policies=normal_folders(paths.get("policies", ["policies"])),
+            changes=normal_folders(paths.get("changes", ["changes"])),
             default_timezone=data.get("defaultTimezone", "UTC"),
             review_cab=data.get("review", {}).get("cab"),
             keep_approvals_on_push=bool(data.get("review", {}).get("keepApprovalsOnPush", False)),

@@ -98,6 +98,10 @@ def _check_settings(document: Document, source: Source) -> tuple[list[Diagnostic
         for index, folder in enumerate(folders):
             where = ("paths", key, index)
             problem = _path_problem(folder)
+            target = None if problem else source.outside(posixpath.normpath(folder))
+            if target is not None:
+                problem = (f"'{folder}' leaves the repository through a symbolic link "
+                           f"(to '{target}')")
             if problem:
                 errors.append(document.diagnostic(SETTINGS, f"paths.{key}: {problem}", where))
             elif not source.is_folder(posixpath.normpath(folder)):
@@ -182,7 +186,8 @@ def read_files(raw_files: Iterable[RawFile], loaded: Loaded,
         loaded.files.append(raw.path)
         if raw.problem:
             rule, message = raw.problem
-            loaded.diagnostics.append(Diagnostic(raw.path, 1, 1, rule.id, message, rule.severity))
+            loaded.diagnostics.append(Diagnostic(raw.path, 1, 1, rule.id, message,
+                                                 raw.severity or rule.severity))
             continue
         assert raw.data is not None
         if parsed is None:

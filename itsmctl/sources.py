@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
+from itsmctl.config import CONFIG_FILE
 from itsmctl.diagnostics import Rule, Severity
 from itsmctl.errors import FatalError
 from itsmctl.yamlio import MAX_FILE_BYTES, YAML_TOO_LARGE
@@ -27,7 +28,8 @@ SYMLINK_ESCAPE = Rule("symlink-escape", Severity.ERROR,
                       "A symbolic link that points outside the repository.")
 UNREADABLE_FILE = Rule("unreadable-file", Severity.ERROR,
                        "A file that cannot be read: a broken symbolic link or a loop of them, "
-                       "not a regular file (a FIFO, a device), or refused by the system.")
+                       "not a regular file (a FIFO, a device), or refused by the system; a "
+                       "symbolic link to a folder is not followed (a warning).")
 RULES = (SYMLINK_ESCAPE, UNREADABLE_FILE)
 _FILE_TYPES = [(stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
                (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")]
@@ -35,6 +37,7 @@ _FILE_TYPES = [(stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_IS
 YAML_SUFFIXES = (".yaml", ".yml")
 TEST_SUFFIXES = (".test.yaml", ".test.yml")
 TESTDATA = "testdata"
+_MAX_LINKS = 9  # symbolic links followed in a row, in a git tree, before it is a loop
 
 
 def is_policy_test(path: str) -> bool:
@@ -47,9 +50,10 @@ def is_yaml(path: str) -> bool:
 
 def is_catalog_file(path: str) -> bool:
     """A YAML file of the catalog: policy tests (`*.test.yaml`) and their fixtures
-    (anything under a `testdata/` folder, the Go habit) are not part of it."""
+    (anything under a `testdata/` folder, the Go habit) are not part of it, nor are the
+    settings (the root's itsmctl.yaml, even when a catalog folder is the root)."""
     return (path.endswith(YAML_SUFFIXES) and not path.endswith(TEST_SUFFIXES)
-            and TESTDATA not in path.split("/")[:-1])
+            and TESTDATA not in path.split("/")[:-1] and path != CONFIG_FILE)
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,7 @@ class RawFile:
     data: bytes | None = None
     problem: tuple[Rule, str] | None = None
     blob: str | None = None  # git's id of the bytes, when the source knows it
+    severity: Severity | None = None  # the problem's, when not its rule's default
 
 
 class Source(Protocol):
@@ -69,6 +74,8 @@ class Source(Protocol):
     def read(self, path: str) -> bytes | None: ...
 
     def is_folder(self, path: str) -> bool: ...
+
+    def outside(self, path: str) -> str | None: ...
 
     def files(self, folders: tuple[str, ...]) -> Iterator[RawFile]: ...
 
@@ -103,12 +110,16 @@ def read_named_file(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
 
 def relative_paths(root: Path, paths: tuple[str, ...] | list[str]) -> list[str]:
     """Paths named on the command line (relative to the current folder) as paths relative
-    to the repository; a path that does not exist or lies outside it stops the command."""
+    to the repository; a path that does not exist or lies outside it stops the command. A
+    broken symbolic link or a loop of them is itself (reading it says what it is)."""
     root = root.resolve()
     out = []
     for path in paths:
-        full = Path(path).resolve() if Path(path).is_absolute() else (Path.cwd() / path).resolve()
-        if not full.exists():
+        named = Path.cwd() / path  # an absolute path stays itself
+        full = Path(os.path.realpath(named))
+        if not os.path.exists(full) and os.path.islink(named):
+            full = Path(os.path.realpath(named.parent)) / named.name
+        if not os.path.lexists(full):
             raise FatalError(f"no such file or folder: {path}")
         try:
             out.append(full.relative_to(root).as_posix())
@@ -144,6 +155,18 @@ def _escape(path: str, target: str) -> RawFile:
 
 def _unreadable(path: str, why: str) -> RawFile:
     return RawFile(path, problem=(UNREADABLE_FILE, f"{why}; not read"))
+
+
+def _folder_link(path: str, target: str) -> RawFile:
+    """A symbolic link to a folder inside the repository: never followed (the work tree
+    and a git ref say so alike)."""
+    return RawFile(path, problem=(UNREADABLE_FILE, f"symbolic link to the folder '{target}'; "
+                                                   "not followed"), severity=Severity.WARNING)
+
+
+def _is_folder_link(raw: RawFile) -> bool:
+    return raw.severity is Severity.WARNING and raw.problem is not None \
+        and raw.problem[0] is UNREADABLE_FILE
 
 
 def _is_folder(entry: os.DirEntry[str]) -> bool:
@@ -188,6 +211,12 @@ class WorkTree:
         full = self.root / path
         return full.is_dir() and self._inside(full)
 
+    def outside(self, path: str) -> str | None:
+        """Where `path` really is when a symbolic link on the way takes it out of the
+        repository; None when it stays inside (or does not exist)."""
+        full = self.root / path
+        return None if self._inside(full) else os.path.realpath(full)
+
     def file(self, rel: str) -> RawFile:
         """One file's bytes, or why it is not read: a symbolic link leaving the repository,
         a broken link or a loop, something that is not a regular file (never opened, so
@@ -222,13 +251,17 @@ class WorkTree:
              skip: frozenset[str] = frozenset()) -> Iterator[RawFile]:
         """The files below `folders` whose repository path `accept`s, sorted per folder;
         hidden entries and folders named in `skip` are passed over, a symbolic link that
-        leaves the repository is reported instead of read."""
+        leaves the repository is reported instead of read, and one to a folder is reported
+        and not followed. A path in `folders` that is not a folder (a file named on the
+        command line) is that file, whatever it is: a FIFO or a device is reported, never
+        opened."""
         seen: set[str] = set()
         for folder in folders:
             top = self.root / folder
-            if top.is_dir() and self._inside(top):
+            if os.path.isdir(top) and self._inside(top):
                 yield from self._walk(top, seen, accept, skip)
-            elif top.is_file() and accept(folder) and folder not in seen:
+            elif os.path.lexists(top) and not os.path.isdir(top) and accept(folder) \
+                    and folder not in seen:
                 seen.add(folder)
                 yield self.file(folder)
 
@@ -259,8 +292,13 @@ class WorkTree:
                         found.append(_escape(rel, os.readlink(entry.path)))
                     continue
                 if folder_entry:
-                    if entry.name not in skip:
+                    if entry.name in skip:
+                        continue
+                    if not entry.is_symlink():
                         stack.append(Path(entry.path))
+                    elif rel not in seen:
+                        seen.add(rel)
+                        found.append(_folder_link(rel, os.readlink(entry.path)))
                 elif accept(rel) and rel not in seen:
                     seen.add(rel)
                     found.append(self.file(rel))
@@ -554,25 +592,41 @@ class GitRef:
         self.tree = self.commit.tree
 
     def _entry(self, path: str) -> Any:
+        full = posixpath.normpath(self.git.prefix + path)
+        if full == ".":
+            return self.tree
         try:
-            return self.tree / (self.git.prefix + path)
+            return self.tree / full
         except KeyError:
             return None
 
-    def _blob_bytes(self, path: str, blob: Any, depth: int = 0) -> RawFile:
-        if blob.mode == _SYMLINK_MODE:
-            target = blob.data_stream.read().decode("utf-8", "replace")
-            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
-            if target.startswith("/") or resolved.startswith(".."):
-                return _escape(path, target)
+    def _follow(self, path: str, link: Any) -> tuple[Any, RawFile | None]:
+        """The blob a symbolic link (a blob of mode 120000) leads to inside the tree, or
+        why it is not read, in the work tree's words: leaving the repository, broken, a
+        loop, or a folder (not followed)."""
+        shown = link.data_stream.read().decode("utf-8", "replace")
+        where, target = path, shown
+        for _ in range(_MAX_LINKS):
+            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(where), target))
+            if target.startswith("/") or resolved == ".." or resolved.startswith("../"):
+                return None, _escape(path, shown)
             entry = self._entry(resolved)
-            if depth > 8:
-                return _unreadable(path, "a loop of symbolic links")
             if entry is None:
-                return _unreadable(path, f"broken symbolic link to '{target}'")
+                return None, _unreadable(path, f"broken symbolic link to '{shown}'")
+            if entry.type == "tree":
+                return None, _folder_link(path, shown)
             if entry.type != "blob":
-                return _unreadable(path, f"symbolic link to '{target}', which is not a file")
-            return self._blob_bytes(path, entry, depth + 1)
+                return None, _unreadable(path, f"symbolic link to '{shown}', which is not a file")
+            if entry.mode != _SYMLINK_MODE:
+                return entry, None
+            where, target = resolved, entry.data_stream.read().decode("utf-8", "replace")
+        return None, _unreadable(path, "a loop of symbolic links")
+
+    def _blob_bytes(self, path: str, blob: Any) -> RawFile:
+        if blob.mode == _SYMLINK_MODE:
+            blob, problem = self._follow(path, blob)
+            if problem is not None:
+                return problem
         if blob.size > MAX_FILE_BYTES:
             return _too_large(path, blob.size)
         return RawFile(path, blob.data_stream.read(), blob=blob.hexsha)
@@ -591,14 +645,44 @@ class GitRef:
         entry = self._entry(path.strip("/"))
         return entry is not None and entry.type == "tree"
 
+    def outside(self, path: str) -> str | None:
+        """The target of a symbolic link on the way to `path` that leaves the repository;
+        None when none does (or the path does not exist)."""
+        parts = [p for p in posixpath.normpath(path).split("/") if p != "."]
+        done = ""
+        for _ in range(_MAX_LINKS * 4):
+            if not parts:
+                return None
+            current = posixpath.join(done, parts.pop(0))
+            entry = self._entry(current)
+            if entry is None:
+                return None
+            if entry.type != "blob" or entry.mode != _SYMLINK_MODE:
+                done = current
+                continue
+            target: str = entry.data_stream.read().decode("utf-8", "replace")
+            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(current), target))
+            if target.startswith("/") or resolved == ".." or resolved.startswith("../"):
+                return target
+            parts = [p for p in resolved.split("/") if p != "."] + parts
+            done = ""
+        return None
+
     def files(self, folders: tuple[str, ...]) -> Iterator[RawFile]:
         """The catalog files below `folders`, sorted: listed by one `git ls-tree`, their
         bytes read by one `git cat-file --batch` (symbolic links resolved inside the tree)."""
         found: dict[str, RawFile] = {}
         plain: list[tuple[str, str]] = []
         for path, mode, sha, size in self.git.entries(self.sha, folders):
-            if path in found or not is_catalog_file(path) \
-                    or any(part.startswith(".") for part in path.split("/")):
+            parts = path.split("/")
+            if path in found or any(part.startswith(".") for part in parts):
+                continue
+            if not is_catalog_file(path):
+                # a link to a folder, whatever its name, is reported as the work tree does
+                if mode == _SYMLINK_MODE and TESTDATA not in parts:
+                    raw = self._blob_bytes(path, self._entry(path))
+                    if _is_folder_link(raw):
+                        found[path] = raw
                 continue
             if mode == _SYMLINK_MODE:
                 found[path] = self._blob_bytes(path, self._entry(path))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import NOW
+from tests.helpers import NOW, git
 
 
 @pytest.mark.parametrize(("settings", "message"), [
@@ -55,3 +55,59 @@ def test_rules_turn_a_built_in_rule_off_or_change_its_severity(run, make_repo) -
     repo = make_repo({"itsmctl.yaml": "rules:\n  schema: off\n"}, name="fixed")
     code, _, err = run("--repo", str(repo), "check")
     assert code == 2 and "rules: 'schema' cannot be changed" in err
+
+
+@pytest.mark.parametrize("catalog", [
+    "[./catalog/]", "[catalog/]", "[catalog//]", "['catalog/./']", "[catalog, ./catalog]"])
+def test_folder_settings_are_normalised(catalog: str, run, make_repo) -> None:
+    """`./catalog/`, `catalog//` and the like are `catalog`: the same files, the same
+    paths in diagnostics, at a git ref too."""
+    from itsmctl.load import read_config
+    from itsmctl.sources import WorkTree
+
+    repo = make_repo({"itsmctl.yaml": f"paths:\n  catalog: {catalog}\n",
+                      "catalog/x.yaml": "kind: [\n"})
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "settings")
+    assert read_config(WorkTree(repo)).catalog == ("catalog",)
+    for ref in ((), ("--ref", "HEAD")):
+        code, out, err = run("--repo", str(repo), "check", "--now", NOW, *ref)
+        assert (code, err) == (1, ""), ref
+        assert out.splitlines()[0].startswith("catalog/x.yaml:2:1: error: ")
+        assert out.splitlines()[-1] == "1 error, 1 waived in 6 files, 18 documents", ref
+
+
+def test_the_settings_file_is_never_a_catalog_file(run, make_repo) -> None:
+    """With a folder setting `.` (the whole repository) itsmctl.yaml is still the
+    settings: counted once, never read as a catalog document (no envelope error)."""
+    repo = make_repo({"itsmctl.yaml": "paths:\n  catalog: [.]\n"})
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "settings")
+    for ref in ((), ("--ref", "HEAD")):
+        code, out, err = run("--repo", str(repo), "check", "--now", NOW, *ref)
+        assert (code, err, out) == (0, "", "No problems in 5 files, 18 documents (1 waived)\n"), ref
+
+
+def test_a_folder_setting_leading_outside_through_a_symbolic_link(
+        run, make_repo, tmp_path) -> None:
+    """A folder that is, or lies below, a symbolic link leaving the repository is an error
+    at its place in itsmctl.yaml (not 'there is no folder'), in the work tree and at a
+    ref; a link to a folder inside is followed when the setting names it."""
+    outside = tmp_path / "outside"
+    (outside / "teams").mkdir(parents=True)
+    repo = make_repo({"itsmctl.yaml": "paths:\n  catalog: [catalog, ext]\n"
+                                      "  changes: [changes, ./ext/teams/]\n"})
+    (repo / "ext").symlink_to(outside)
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "settings")
+    for ref in ((), ("--ref", "HEAD")):
+        code, out, err = run("--repo", str(repo), "check", *ref)
+        assert (code, out) == (2, ""), ref
+        lines = err.splitlines()
+        assert lines[1] == ("itsmctl.yaml:2:22: error: paths.catalog: 'ext' leaves the "
+                            f"repository through a symbolic link (to '{outside}') [settings]")
+        assert lines[2].startswith("itsmctl.yaml:3:22: error: paths.changes: './ext/teams/' "
+                                   "leaves the repository through a symbolic link (to '")

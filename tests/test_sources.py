@@ -127,3 +127,83 @@ def test_unreadable_files_are_one_diagnostic_each_and_the_run_goes_on(
            "[unreadable-file]" in out
     assert "catalog/gone.yaml:1:1: error: broken symbolic link to 'missing.yaml'; not read " \
            "[unreadable-file]" in out
+
+
+def test_a_fifo_named_directly_is_reported_never_opened(run, make_repo, monkeypatch) -> None:
+    """A path named on the command line that is not a folder is that file, whatever it is:
+    a FIFO (opening it would block for ever) or a loop of links is an `unreadable-file`
+    diagnostic, as when it is found in a folder, not silently passed over."""
+    from itsmctl.sources import WorkTree, is_policy_test, is_yaml
+
+    repo = make_repo()
+    os.mkfifo(repo / "catalog" / "f.yaml")
+    os.mkfifo(repo / "policies" / "p.test.yaml")
+    (repo / "policies" / "loop.test.yaml").symlink_to("loop.test.yaml")
+    files = list(WorkTree(repo).walk(["catalog/f.yaml"], is_yaml))
+    assert [(f.path, f.data, f.problem[1] if f.problem else None) for f in files] == [
+        ("catalog/f.yaml", None, "not a regular file but a FIFO; not read")]
+    monkeypatch.chdir(repo)
+    code, out, _ = run("policy", "test", "policies/p.test.yaml", "policies/loop.test.yaml")
+    assert code == 1
+    assert out.splitlines()[:2] == [
+        "policies/p.test.yaml:1:1: error: not a regular file but a FIFO; not read "
+        "[unreadable-file]",
+        "policies/loop.test.yaml:1:1: error: a loop of symbolic links; not read "
+        "[unreadable-file]"]
+    code, out, err = run("check", "--now", NOW, "catalog/f.yaml")
+    assert (code, err) == (1, "")
+    assert out.startswith("catalog/f.yaml:1:1: error: not a regular file but a FIFO; not read "
+                          "[unreadable-file]\n")
+    assert [f.path for f in WorkTree(repo).walk(["policies"], is_policy_test)] == [
+        "policies/loop.test.yaml", "policies/p.test.yaml"]
+
+
+def _links(repo: Path) -> None:
+    (repo / "shared").mkdir()
+    (repo / "shared" / "team.yaml").write_text((repo / "catalog" / "base.yaml").read_text())
+    (repo / "catalog" / "linked").symlink_to("../shared")
+    (repo / "catalog" / "linked.yaml").symlink_to("../shared")  # named like a catalog file
+    (repo / "catalog" / "chain").symlink_to("linked")  # a link to a link to a folder
+    (repo / "catalog" / "root").symlink_to("..")
+    (repo / "catalog" / "alias.yml").symlink_to("../shared/team.yaml")  # a file: read
+    (repo / "catalog" / "testdata").mkdir()  # fixtures are not part of the catalog
+    (repo / "catalog" / "testdata" / "more").symlink_to("../../shared")
+    (repo / "catalog" / "testdata.yaml").mkdir()
+    (repo / "catalog" / "testdata.yaml" / "testdata").symlink_to("../../shared")
+
+
+FOLDER_LINKS = [
+    "catalog/chain:1:1: warning: symbolic link to the folder 'linked'; not followed "
+    "[unreadable-file]",
+    "catalog/linked:1:1: warning: symbolic link to the folder '../shared'; not followed "
+    "[unreadable-file]",
+    "catalog/linked.yaml:1:1: warning: symbolic link to the folder '../shared'; not followed "
+    "[unreadable-file]",
+    "catalog/root:1:1: warning: symbolic link to the folder '..'; not followed "
+    "[unreadable-file]",
+]
+
+
+def test_links_to_folders_are_not_followed_alike_in_the_work_tree_and_at_a_ref(
+        run, make_repo) -> None:
+    """A symbolic link to a folder inside a catalog folder is one warning (the same rule
+    and words whether the work tree is read or a git ref, where it is a blob of mode
+    120000), whatever its name; its files are not read (no duplicate documents)."""
+    repo = make_repo()
+    _links(repo)
+    git(repo, "init", "-q")
+    _commit(repo, "links")
+    outputs = {}
+    for ref in ((), ("--ref", "HEAD")):
+        code, out, err = run("--repo", str(repo), "check", "--now", NOW, *ref)
+        lines = [line for line in out.splitlines() if ":1:1: " in line]
+        assert (code, err, lines) == (1, "", [  # the alias is base.yaml again: duplicates
+            line for line in lines if "duplicate" in line] + FOLDER_LINKS), ref
+        assert not any("shared/" in line or "linked/" in line for line in out.splitlines())
+        outputs[ref] = out
+    assert outputs[()] == outputs[("--ref", "HEAD")]
+    files = {f.path: f for f in GitRef(repo, "HEAD").files(("catalog",))}
+    assert sorted(files) == ["catalog/alias.yml", "catalog/base.yaml", "catalog/chain",
+                             "catalog/linked", "catalog/linked.yaml", "catalog/matrix.yaml",
+                             "catalog/root"]
+    assert files["catalog/alias.yml"].data == (repo / "shared" / "team.yaml").read_bytes()
