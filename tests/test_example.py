@@ -47,6 +47,7 @@ def test_the_readme_headline_is_what_check_prints(run, tmp_path) -> None:
     repo = tmp_path / "repo"
     for folder in ("catalog", "policies", "changes"):
         shutil.copytree(ROOT / folder, repo / folder)
+    shutil.copy(ROOT / "itsmctl.yaml", repo / "itsmctl.yaml")
     vpn = repo / "catalog/services/network/vpn.yaml"
     vpn.write_text(vpn.read_text().replace("  sla: silver", "  sla: gld")
                    .replace("  dependsOn:", "  dependson:"))
