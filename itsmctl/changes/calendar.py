@@ -14,6 +14,7 @@ from itsmctl import kinds
 from itsmctl.changes.ics import Event
 from itsmctl.changes.outcome import evaluate
 from itsmctl.changes.source import ChangeCatalog, read_catalog
+from itsmctl.diagnostics import Diagnostic
 from itsmctl.errors import FatalError
 from itsmctl.model.typed import ChangeRequest, MaintenanceWindow, Service
 from itsmctl.timecalc import (
@@ -25,7 +26,7 @@ from itsmctl.timecalc import (
     timezone,
     why_not_a_time,
 )
-from itsmctl.validate.change_requests import change_tz, planned
+from itsmctl.validate.change_requests import change_tz, planned, unreadable
 
 MAX_DAYS = 3 * 366  # the longest timeline one command writes
 DEFAULT_DAYS = 90
@@ -62,12 +63,28 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Unplaced:
+    """A change request whose period cannot be read: it cannot be placed in the timeline,
+    and is listed beside it instead of vanishing (`check` reports the same problems)."""
+
+    name: str
+    title: str
+    services: tuple[str, ...]
+    type: str
+    status: str
+    outcome: str | None  # in-flight change requests (blocked: their period is an error)
+    path: str
+    problems: tuple[Diagnostic, ...]  # why its period cannot be read, where `check` says
+
+
+@dataclass(frozen=True)
 class Timeline:
     start: float
     end: float
     tz: dt.tzinfo  # of the range
     now: dt.datetime
     entries: tuple[Entry, ...]
+    unplaced: tuple[Unplaced, ...] = ()  # by name
 
 
 def uid(kind: str, name: str, occurrence: dt.datetime | None = None) -> str:
@@ -91,6 +108,24 @@ def _window_detail(window: MaintenanceWindow) -> str:
     return f"{window.rrule} ({window.timezone}), {window.duration} each"
 
 
+def _unplaced(read: ChangeCatalog, change: ChangeRequest, now: dt.datetime) -> Unplaced:
+    evaluation = evaluate(read.catalog, change, now, read.config)
+    problems = tuple(sorted({p.diagnostic(change)
+                             for p in unreadable(change, read.schedule.default_tz)}))
+    return Unplaced(change.name, change.title, change.services, change.type, change.status,
+                    evaluation.outcome.value if evaluation.outcome else None,
+                    change.entity.document.path, problems)
+
+
+def unplaced(read: ChangeCatalog, now: dt.datetime) -> list[Unplaced]:
+    """The change requests of the catalog whose period cannot be read, by name."""
+    default_tz = read.schedule.default_tz
+    return [_unplaced(read, change, now)
+            for change in sorted(read.catalog.typed(ChangeRequest).values(),
+                                 key=lambda c: c.name)
+            if unreadable(change, default_tz)]
+
+
 def _changes(read: ChangeCatalog, start: float, end: float, now: dt.datetime
              ) -> list[Entry]:
     out = []
@@ -99,7 +134,7 @@ def _changes(read: ChangeCatalog, start: float, end: float, now: dt.datetime
         try:
             plan = planned(change, default_tz)
         except ValueError:
-            continue  # `check` reports it; nothing to place in time
+            continue  # nothing to place in time: `unplaced` lists it
         if not overlaps(plan.period, (start, end)):
             continue
         evaluation = evaluate(read.catalog, change, now, read.config)
@@ -149,11 +184,14 @@ def _freezes(read: ChangeCatalog, start: float, end: float) -> list[Entry]:
 
 def timeline(read: ChangeCatalog, start: float, end: float, now: dt.datetime,
              tz: dt.tzinfo | None = None) -> Timeline:
-    """Everything of the catalog that overlaps [start, end), by start, then kind and name."""
+    """Everything of the catalog that overlaps [start, end), by start, then kind and name;
+    and the change requests that cannot be placed in time (whatever the range: it cannot
+    be told whether they fall in it)."""
     entries = [*_changes(read, start, end, now), *_windows(read, start, end),
                *_freezes(read, start, end)]
     entries.sort(key=lambda e: (e.start, e.end, e.kind, e.name))
-    return Timeline(start, end, tz or timezone(read.schedule.default_tz), now, tuple(entries))
+    return Timeline(start, end, tz or timezone(read.schedule.default_tz), now, tuple(entries),
+                    tuple(unplaced(read, now)))
 
 
 def _bound(text: str, option: str, tz: str, end_of_day: bool) -> float:

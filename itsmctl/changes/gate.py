@@ -28,6 +28,7 @@ from itsmctl.validate.change_requests import (
     collisions,
     judge,
     planned,
+    unjudged,
 )
 
 CHANGE_GATE = Rule(
@@ -195,7 +196,7 @@ def _for_template(schedule: Schedule, question: Question, at: dt.datetime) -> An
         return Answer(service, None, None, start, start + length, tz, (reason,),
                       occurrence(schedule, service, period), None)
     plan = Planned("standard", template.name, (service,), period, tz)
-    problems = judge(schedule, plan) + list(collisions(schedule, plan))
+    problems = [*judge(schedule, plan), *collisions(schedule, plan), *unjudged(schedule, plan)]
     reasons = _reasons(problems)
     opening = None
     refused = any(r.severity is Severity.ERROR for r in reasons)
@@ -222,6 +223,8 @@ def _for_change(read: ChangeCatalog, question: Question, at: dt.datetime,
         plan = planned(change, schedule.default_tz)
     except ValueError:  # its problems say why
         plan = None
+    if plan is not None:
+        reasons += [Reason(p.rule.id, p.message, p.severity) for p in unjudged(schedule, plan)]
     tz = _shown(schedule, service)
     start = at.timestamp()
     end = plan.period[1] if plan is not None else start

@@ -7,7 +7,7 @@ import click
 from itsmctl.changes.calendar import change_calendar
 from itsmctl.changes.gate import Question, gate
 from itsmctl.changes.outcome import list_changes
-from itsmctl.cli.common import emit, now_option, now_or_current, ref_option, repo_root
+from itsmctl.cli.common import emit, emit_error, now_option, now_or_current, ref_option, repo_root
 from itsmctl.reporters import changes_calendar, changes_gate, changes_list
 
 
@@ -79,4 +79,5 @@ def calendar_command(ctx: click.Context, start: str | None, end: str | None, fmt
     """Change requests, maintenance-window occurrences and freezes in one timeline."""
     timeline = change_calendar(repo_root(ctx), ref, start, end, now_or_current(now))
     emit(changes_calendar.RENDERERS[fmt](timeline), output)
+    emit_error(changes_calendar.warnings(timeline))
     return 0

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from itsmctl import kinds
-from itsmctl.changes.calendar import Entry, Timeline, event
+from itsmctl.changes.calendar import Entry, Timeline, Unplaced, event
 from itsmctl.changes.ics import write_calendar
 from itsmctl.text import plural
 from itsmctl.timecalc import format_duration, iso, iso_minutes
@@ -52,8 +52,36 @@ def _counts(timeline: Timeline) -> str:
                       plural(found.count(kinds.CHANGE_FREEZE), "freeze")])
 
 
+def _state(unplaced: Unplaced) -> str:
+    state = f"{unplaced.type}, {unplaced.status}"
+    return f"{state}, **{unplaced.outcome}**" if unplaced.outcome else state
+
+
+def _unplaced_markdown(timeline: Timeline) -> list[str]:
+    if not timeline.unplaced:
+        return []
+    count = len(timeline.unplaced)
+    lines = [f"Not placed in time: {plural(count, 'change request')} whose period cannot be "
+             "read (`itsmctl check` says the same):", ""]
+    for item in timeline.unplaced:
+        where = "; ".join(f"`{d.format()}`" for d in item.problems)
+        title = item.title.replace("\n", " ")
+        lines.append(f"- {item.name}: {title} ({', '.join(item.services)}; "
+                     f"{_state(item)}): {where}")
+    return [*lines, ""]
+
+
+def warnings(timeline: Timeline) -> str:
+    """One line on standard error per change request left out of the timeline (the
+    iCalendar file, read by a calendar client, has no place to say it)."""
+    return "".join(f"warning: change request {item.name} is not in the calendar: its period "
+                   f"cannot be read ({d.format()})\n"
+                   for item in timeline.unplaced for d in item.problems)
+
+
 def render_markdown(timeline: Timeline) -> str:
-    lines = [f"# {NAME}", "", f"{_range(timeline)}: {_counts(timeline)}.", ""]
+    lines = [f"# {NAME}", "", f"{_range(timeline)}: {_counts(timeline)}.", "",
+             *_unplaced_markdown(timeline)]
     if timeline.entries:
         lines += ["| start | end | | what | services | notes |",
                   "|---|---|---|---|---|---|"]
@@ -74,9 +102,17 @@ def _entry(entry: Entry) -> dict[str, Any]:
     return data
 
 
+def _unplaced_json(item: Unplaced) -> dict[str, Any]:
+    return {"kind": kinds.CHANGE_REQUEST, "name": item.name, "title": item.title,
+            "services": list(item.services), "path": item.path, "type": item.type,
+            "status": item.status, "outcome": item.outcome,
+            "problems": [d.to_json() for d in item.problems]}
+
+
 def render_json(timeline: Timeline) -> str:
     data = {"from": iso(timeline.start, timeline.tz), "to": iso(timeline.end, timeline.tz),
-            "entries": [_entry(e) for e in timeline.entries]}
+            "entries": [_entry(e) for e in timeline.entries],
+            "unplaced": [_unplaced_json(u) for u in timeline.unplaced]}
     return json.dumps(data, indent=2) + "\n"
 
 

@@ -38,14 +38,23 @@ def _closed(step: ClosedDay) -> str:
     return f"{_day(step.day)} closed ({reason})"
 
 
+def _interval(b: dt.datetime, e: dt.datetime) -> str:
+    """'Fri 2026-11-20 08:00-17:00 EST' within a day; with both dates when it ends on
+    another ('Fri 2026-11-20 10:00 – Wed 2026-11-25 10:00 UTC'), each time with its zone
+    when they differ (a daylight-saving change in between)."""
+    if e.date() == b.date():
+        return f"{_day(b.date())} {b:%H:%M}-{e:%H:%M} {b:%Z}"
+    first = f"{_day(b.date())} {b:%H:%M}" + (f" {b:%Z}" if b.tzname() != e.tzname() else "")
+    return f"{first} – {_day(e.date())} {e:%H:%M} {e:%Z}"
+
+
 def _explanation(due: DueTimes, explanation: Explanation) -> list[str]:
     clock: Clock = due.terms.clock
     lines = [f"{explanation.target} ({explanation.text}): open time counted in "
              f"{due.terms.calendar} ({clock.tzname})"]
     for step in explanation.steps:
         if isinstance(step, Counted):
-            b, e = clock.local(step.start), clock.local(step.end)
-            lines.append(f"    {_day(b.date())} {b:%H:%M}-{e:%H:%M} {b:%Z}  "
+            lines.append(f"    {_interval(clock.local(step.start), clock.local(step.end))}  "
                          f"+{span(step.end - step.start):>7}  = {span(step.total)}")
         else:
             lines.append(f"    {_closed(step)}")

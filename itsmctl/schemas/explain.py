@@ -19,10 +19,10 @@ def type_label(schema: Schema, root: Schema) -> str:
     schema, defname = deref(schema, root)
     if "x-reference" in schema and schema["x-reference"] not in (ANY_DOCUMENT, PRIORITY_LEVEL):
         return f"<{schema['x-reference']} name>"
+    if "enum" in schema:  # the allowed values, named type or not (as kubectl shows an enum)
+        return "<" + " | ".join(str(v) for v in schema["enum"]) + ">"
     if defname and defname not in ("name",):
         return f"<{defname}>"
-    if "enum" in schema:
-        return "<" + " | ".join(str(v) for v in schema["enum"]) + ">"
     if "const" in schema:
         return f"<{schema['const']}>"
     kind = schema.get("type")
@@ -50,6 +50,12 @@ def _children(schema: Schema, root: Schema) -> tuple[Schema, list[str]]:
     return schema, list(schema.get("required", []))
 
 
+def _summary(kind: str) -> str:
+    """What a kind is: its spec's description (the envelope's says only 'An itsmctl ...
+    document.')."""
+    return str(document_schema(kind)["properties"]["spec"].get("description", ""))
+
+
 def _describe(schema: Schema, root: Schema) -> str:
     schema, _ = deref(schema, root)
     text = str(schema.get("description", ""))
@@ -62,7 +68,7 @@ def list_kinds() -> str:
     """Every kind with its one-line description (`itsmctl explain` without a field)."""
     lines = ["KINDS:"]
     for kind in KIND_NAMES:
-        summary = str(document_schema(kind)["properties"]["spec"].get("description", ""))
+        summary = _summary(kind)
         lines.append(f"   {kind:<18} {summary.split('. ')[0].rstrip('.')}")
     lines += ["", "Explain one: itsmctl explain KIND[.field.path] (e.g. Service.spec.sla)"]
     return "\n".join(lines) + "\n"
@@ -96,7 +102,8 @@ def explain(field: str | None, recursive: bool = False) -> str:
     if parts:
         lines.append(f"FIELD:    {'.'.join(parts)} {type_label(schema, root)}")
     lines += ["", "DESCRIPTION:"]
-    lines += textwrap.wrap(_describe(schema, root), 76, initial_indent="    ",
+    description = _describe(schema, root) if parts else _summary(kind)
+    lines += textwrap.wrap(description, 76, initial_indent="    ",
                            subsequent_indent="    ") or ["    (none)"]
     container, required = _children(schema, root)
     if container.get("properties"):

@@ -36,7 +36,7 @@ from itsmctl.timecalc import (
     timezone,
     timezone_problem,
 )
-from itsmctl.validate.changes import TIME_ORDER, UNKNOWN_TIMEZONE
+from itsmctl.validate.changes import TIME_ORDER, UNKNOWN_TIMEZONE, period_problems
 from itsmctl.validate.context import Context
 from itsmctl.validate.references import UNKNOWN_REFERENCE
 
@@ -131,6 +131,18 @@ def change_tz(change: ChangeRequest, default_tz: str) -> str:
     return change.timezone or default_tz
 
 
+def unreadable(change: ChangeRequest, default_tz: str) -> list[Problem]:
+    """Why a change request's period cannot be read, at the field and in the words of
+    `check` (an unknown timezone; a start or end that is not an instant; an end not after
+    its start); empty when `planned` can read it."""
+    tz = change_tz(change, default_tz)
+    problem = timezone_problem(tz)
+    if problem is not None:
+        return [Problem(UNKNOWN_TIMEZONE, problem, ("spec", "timezone"), E)]
+    return [Problem(TIME_ORDER, message, ("spec", field), E)
+            for field, message in period_problems(change.start, change.end, tz)]
+
+
 def planned(change: ChangeRequest, default_tz: str) -> Planned:
     """A change request as judged; ValueError when its period cannot be read."""
     tz = change_tz(change, default_tz)
@@ -175,12 +187,17 @@ class Schedule:
                 self.freezes.append(Freeze(freeze, interval, shown))
         self.changes: dict[str, Planned] = {}
         self.by_service: dict[str, list[Planned]] = {}
+        # In-flight change requests whose period cannot be read (`check` reports why): no
+        # one can tell what they overlap.
+        self.unreadable: dict[str, list[ChangeRequest]] = {}  # by service
         for change in catalog.typed(ChangeRequest).values():
             if change.status not in IN_FLIGHT:
                 continue
             try:
                 plan = planned(change, default_tz)
             except ValueError:
+                for name in dict.fromkeys(change.services):
+                    self.unreadable.setdefault(name, []).append(change)
                 continue
             self.changes[change.name] = plan
             for name in dict.fromkeys(plan.services):
@@ -388,6 +405,49 @@ def _collisions(schedule: Schedule, plan: Planned) -> Iterator[Problem]:
                       kinds.ref(kinds.CHANGE_REQUEST, other_name))
 
 
+def unjudged(schedule: Schedule, plan: Planned) -> list[Problem]:
+    """The in-flight change requests that `collisions` cannot judge because their period
+    cannot be read, on the services it would report them on: a shared service (as a
+    warning), or one that a service of this change depends on directly, or that depends
+    directly on one of them (info). Under the severity the settings give
+    `change-collision`: an unknown overlap counts as much as a known one."""
+    return schedule.settle(_unjudged(schedule, plan))
+
+
+def _unjudged(schedule: Schedule, plan: Planned) -> Iterator[Problem]:
+    found: dict[str, tuple[int, list[str], bool, ChangeRequest]] = {}
+
+    def note(other: ChangeRequest, position: int, relation: str, shared: bool) -> None:
+        if other.name == plan.name:
+            return
+        entry = found.get(other.name)
+        if entry is None or (shared and not entry[2]):
+            found[other.name] = (position, [relation], shared, other)
+        elif shared == entry[2] and relation not in entry[1]:
+            entry[1].append(relation)
+
+    for i, name in enumerate(plan.services):
+        for other in schedule.unreadable.get(name, []):
+            note(other, i, name, True)
+        service = schedule.services.get(name)
+        for dependency in service.depends_on if service else ():
+            for other in schedule.unreadable.get(dependency, []):
+                note(other, i, f"{dependency}, which {name} depends on", False)
+        for dependent in schedule.dependents.get(name, []):
+            for other in schedule.unreadable.get(dependent, []):
+                note(other, i, f"{dependent}, which depends on {name}", False)
+    for other_name in sorted(found):
+        position, relations, shared, other = found[other_name]
+        why = "; ".join(p.message for p in unreadable(other, schedule.default_tz)) or \
+            "its period cannot be read"
+        what = f"service {', '.join(relations)}" if shared else '; and '.join(relations)
+        yield Problem(CHANGE_COLLISION,
+                      f"{other.status} change request {other_name} also changes {what}, but "
+                      f"its period cannot be read ({why}; {other.entity.document.path}), so "
+                      "whether it overlaps the change cannot be judged",
+                      ("spec", "services", position), W if shared else Severity.INFO)
+
+
 def judge(schedule: Schedule, plan: Planned) -> list[Problem]:
     """Every rule but collisions and overdue: template, window, freeze, plans."""
     return schedule.settle([*_template(schedule, plan), *_window(schedule, plan),
@@ -416,17 +476,15 @@ def change_problems(schedule: Schedule, change: ChangeRequest, today: dt.date
     unreadable period (rules of other checks) that keep it from being judged fully."""
     problems = list(_references(schedule, change))
     tz = change_tz(change, schedule.default_tz)
-    problem = timezone_problem(tz)
-    if problem is not None:
-        problems.append(Problem(UNKNOWN_TIMEZONE, problem, ("spec", "timezone"), E))
-        return problems
     plan = schedule.changes.get(change.name)
     if plan is None:
+        found = unreadable(change, schedule.default_tz)
+        if found:  # as `check` reports them: the field that is wrong, and why
+            return problems + found
         try:
             plan = planned(change, schedule.default_tz)
-        except ValueError as error:
-            problems.append(Problem(TIME_ORDER, str(error), ("spec", "end"), E))
-            return problems
+        except ValueError as error:  # not expected: `unreadable` says what `planned` refuses
+            return [*problems, Problem(TIME_ORDER, str(error), ("spec", "end"), E)]
     problems += judge(schedule, plan)
     problems += collisions(schedule, plan)
     midnight = dt.datetime.combine(today, dt.time(), tzinfo=timezone(tz)).timestamp()

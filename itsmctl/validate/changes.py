@@ -38,16 +38,26 @@ def _timezone(entity: MaintenanceWindow | ChangeFreeze | ChangeRequest) -> Itera
             yield entity.diagnostic(UNKNOWN_TIMEZONE, problem, ("spec", "timezone"))
 
 
-def _period(entity: ChangeFreeze | ChangeRequest, tz: str) -> Iterator[Diagnostic]:
+def period_problems(start: str, end: str, tz: str) -> list[tuple[str, str]]:
+    """Why the period [start, end) of a freeze or change request in `tz` cannot be read,
+    as (field, message): a start or end that is not an instant ('start: month must be in
+    1..12'), an end not after its start. Empty when it can be read. The one wording of
+    `time-order`, for `check` and for change enablement."""
     instants = []
-    for field, text in (("start", entity.start), ("end", entity.end)):
+    found = []
+    for field, text in (("start", start), ("end", end)):
         try:
             instants.append(parse_instant(text, tz, end_of_day=field == "end"))
         except ValueError as error:
-            yield entity.diagnostic(TIME_ORDER, f"{field}: {error}", ("spec", field))
+            found.append((field, f"{field}: {error}"))
     if len(instants) == 2 and instants[0] >= instants[1]:
-        yield entity.diagnostic(
-            TIME_ORDER, f"end {entity.end} is not after start {entity.start}", ("spec", "end"))
+        found.append(("end", f"end {end} is not after start {start}"))
+    return found
+
+
+def _period(entity: ChangeFreeze | ChangeRequest, tz: str) -> Iterator[Diagnostic]:
+    for field, message in period_problems(entity.start, entity.end, tz):
+        yield entity.diagnostic(TIME_ORDER, message, ("spec", field))
 
 
 def _windows(ctx: Context) -> Iterator[Diagnostic]:

@@ -17,7 +17,7 @@ import pytest
 from itsmctl.changes.calendar import window_series
 from itsmctl.changes.ics import write_calendar
 from itsmctl.model.typed import MaintenanceWindow
-from tests.changes.helpers import read
+from tests.changes.helpers import example_repo, read
 from tests.helpers import GOLDEN, NOW, ROOT
 
 DECEMBER = ("--now", NOW, "--from", "2026-12-01", "--to", "2026-12-20")
@@ -160,3 +160,38 @@ def test_a_window_as_one_recurring_event_for_calendars_that_expand_rules() -> No
 
 
 NOW_STAMP = dt.datetime(2026, 11, 21, tzinfo=dt.timezone.utc)
+
+
+def test_a_change_request_whose_period_cannot_be_read_does_not_vanish(run, make_repo) -> None:
+    """It cannot be placed in time: every format still names it (stderr: the .ics has no
+    place to), with the problem `check` reports; the exit code stays 0."""
+    text = (ROOT / "changes/CHG-2026-0142.yaml").read_text().replace(
+        'start: "2026-12-06T02:00:00+01:00"', 'start: "2026-13-45"')
+    repo = example_repo(make_repo, {"changes/CHG-2026-0142.yaml": text})
+    problem = ("changes/CHG-2026-0142.yaml:11:10: error: start: month must be in 1..12 "
+               "[time-order]")
+    warning = (f"warning: change request chg-2026-0142 is not in the calendar: its period "
+               f"cannot be read ({problem})\n")
+    outputs = {}
+    for fmt in SUFFIX:
+        code, out, err = run("--repo", str(repo), "changes", "calendar", *DECEMBER,
+                             "--format", fmt)
+        assert (code, err) == (0, warning), fmt
+        outputs[fmt] = out
+    markdown = outputs["markdown"].splitlines()
+    assert markdown[2].endswith(": 0 change requests, 10 window occurrences, 1 freeze.")
+    assert markdown[4].startswith("Not placed in time: 1 change request whose period")
+    assert markdown[6] == ("- chg-2026-0142: Open HTTPS from the new carrier API to transport "
+                           f"management (firewall; standard, scheduled, **blocked**): `{problem}`")
+    data = json.loads(outputs["json"])
+    assert all(e["name"] != "chg-2026-0142" for e in data["entries"])
+    [unplaced] = data["unplaced"]
+    assert (unplaced["name"], unplaced["outcome"], unplaced["path"]) == (
+        "chg-2026-0142", "blocked", "changes/CHG-2026-0142.yaml")
+    assert [(p["line"], p["column"], p["rule"]) for p in unplaced["problems"]] == [
+        (11, 10, "time-order")]
+    assert "chg-2026-0142" not in outputs["ics"]
+
+
+def test_every_change_request_is_placed_in_the_example(run) -> None:
+    assert json.loads(calendar(run, *DECEMBER, "--format", "json"))["unplaced"] == []

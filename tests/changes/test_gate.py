@@ -188,3 +188,29 @@ def test_errors_of_rules_made_warnings_do_not_stop_the_gate(run, make_repo) -> N
     code, _, err = run("--repo", str(repo), "changes", "gate", "mail", "--at",
                        "2027-01-31T02:00:00+01:00", "--duration", "30m")
     assert (code, err) == (0, "")
+
+
+def test_an_in_flight_change_request_that_cannot_be_read_is_not_passed_over(
+        run, make_repo) -> None:
+    """chg-2026-0142 (firewall) with a start that is no date: the gate cannot tell whether
+    it collides, and says so as the collision would be said (a warning: allowed); where
+    collisions refuse (`rules:`), so does the unknown one."""
+    text = (ROOT / "changes/CHG-2026-0142.yaml").read_text().replace(
+        'start: "2026-12-06T02:00:00+01:00"', 'start: "2026-13-45"')
+    broken = {"changes/CHG-2026-0142.yaml": text}
+    repo = example_repo(make_repo, broken)
+    code, answer = gate(run, "firewall", "--at", "2026-12-06T02:30:00+01:00", repo=repo)
+    assert (code, answer["allowed"], rules(answer)) == (
+        0, True, [("warning", "change-collision")])
+    message = answer["reasons"][0]["message"]
+    assert message.startswith("scheduled change request chg-2026-0142 also changes service "
+                              "firewall, but its period cannot be read (start: month must "
+                              "be in 1..12; changes/CHG-2026-0142.yaml)")
+    assert message.endswith("so whether it overlaps the change cannot be judged")
+    (repo / "itsmctl.yaml").write_text("rules:\n  change-collision: error\n")
+    code, answer = gate(run, "firewall", "--at", "2026-12-06T02:30:00+01:00", repo=repo)
+    assert (code, answer["allowed"], rules(answer)) == (
+        1, False, [("error", "change-collision")])
+    (repo / "itsmctl.yaml").write_text("rules:\n  change-collision: off\n")
+    code, answer = gate(run, "firewall", "--at", "2026-12-06T02:30:00+01:00", repo=repo)
+    assert (code, answer["allowed"], answer["reasons"]) == (0, True, [])

@@ -67,3 +67,38 @@ def test_an_emergency_change_in_a_freeze_that_allows_none(run, make_repo) -> Non
 def test_unknown_names_exit_2(run) -> None:
     code, _, err = run("--repo", str(ROOT), "changes", "list", "chg-2026-014")
     assert code == 2 and "unknown change request 'chg-2026-014' (did you mean" in err
+
+
+UNREADABLE_START = (ROOT / "changes/CHG-2026-0142.yaml").read_text().replace(
+    'start: "2026-12-06T02:00:00+01:00"', 'start: "2026-13-45"')
+
+
+def test_an_unreadable_period_is_reported_where_and_as_check_does(run, make_repo) -> None:
+    """A start that is no date: `changes list` names the field and says what `check` says
+    (not the end, without the field's name)."""
+    assert 'start: "2026-13-45"' in UNREADABLE_START
+    repo = example_repo(make_repo, {"changes/CHG-2026-0142.yaml": UNREADABLE_START})
+    _, checked, _ = run("--repo", str(repo), "check", "--now", NOW)
+    expected = "changes/CHG-2026-0142.yaml:11:10: error: start: month must be in 1..12 " \
+               "[time-order]"
+    assert expected in checked.splitlines()
+    code, out, _ = run("--repo", str(repo), "changes", "list", "chg-2026-0142", "--now", NOW)
+    assert code == 1
+    assert out.splitlines()[1].split()[:6] == ["chg-2026-0142", "standard", "scheduled",
+                                               "blocked", "?", "?"]
+    assert out.splitlines()[2:-1] == [f"    {expected}"]
+
+
+def test_both_ends_unreadable_are_both_reported(run, make_repo) -> None:
+    text = UNREADABLE_START.replace('end: "2026-12-06T03:00:00+01:00"', 'end: "2026-12-32"')
+    repo = example_repo(make_repo, {"changes/CHG-2026-0142.yaml": text})
+    _, checked, _ = run("--repo", str(repo), "check", "--now", NOW, "--format", "json")
+    code, out, _ = run("--repo", str(repo), "changes", "list", "chg-2026-0142", "--now", NOW,
+                       "--format", "json")
+    [entry] = json.loads(out)["changeRequests"]
+    found = [(p["line"], p["column"], p["message"]) for p in entry["problems"]]
+    assert code == 1 and [line for line, _, _ in found] == [11, 12]
+    assert found[0][2] == "start: month must be in 1..12" and found[1][2].startswith("end: ")
+    assert found == [(d["line"], d["column"], d["message"])
+                     for d in json.loads(checked)
+                     if d["path"] == "changes/CHG-2026-0142.yaml"]

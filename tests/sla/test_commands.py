@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
+import zoneinfo
 from pathlib import Path
 
 import pytest
@@ -36,6 +38,32 @@ def test_sla_due_text_shows_local_and_utc_and_explains(run) -> None:
     assert "resolution due   Fri 2026-11-27 09:00 EST (-05:00)   2026-11-27 14:00 UTC" in out
     assert "Thu 2026-11-26 closed (holiday: Thanksgiving Day)" in out
     assert "Wed 2026-11-25 10:00-17:00 EST  +  7h00m  = 7h00m" in out
+
+
+def test_sla_due_explains_an_interval_over_several_days_with_its_end_date(run) -> None:
+    """An always-on calendar counts five days in one interval: both dates are shown (not
+    '10:00-10:00' on the first day); intervals within a day stay as they were."""
+    code, out, _ = run("--repo", str(ROOT), "sla", "due", "platinum", "P4", "--opened",
+                       "2026-11-20T10:00:00Z", "--explain")
+    assert code == 0
+    lines = out.splitlines()
+    assert "    Fri 2026-11-20 10:00-18:00 UTC  +  8h00m  = 8h00m" in lines  # response, 8h
+    assert "    Fri 2026-11-20 10:00 – Wed 2026-11-25 10:00 UTC  +120h00m  = 120h00m" in lines
+    assert "10:00-10:00" not in out
+    readme = (ROOT / "docs" / "sla-clock.md").read_text()
+    assert "\n".join(lines[-2:]) in readme  # the docs show it as it is
+
+
+def test_an_interval_over_a_daylight_saving_change_names_both_zones() -> None:
+    from itsmctl.reporters.sla_due import _interval
+
+    berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+    start = dt.datetime(2027, 3, 27, 10, 0, tzinfo=berlin)
+    assert _interval(start, start.replace(hour=17)) == "Sat 2027-03-27 10:00-17:00 CET"
+    assert _interval(start, start.replace(day=29)) == \
+        "Sat 2027-03-27 10:00 CET – Mon 2027-03-29 10:00 CEST"
+    assert _interval(start, start.replace(day=28, hour=0)) == \
+        "Sat 2027-03-27 10:00 – Sun 2027-03-28 00:00 CET"
 
 
 def test_sla_due_naive_time_is_the_calendars_and_pauses_count(run) -> None:
