@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import Any
 
 from itsmctl.sla.replay import ReplayReport, Tally
-from itsmctl.targets.site.render import render_standalone
 from itsmctl.text import printable
 
 DETAIL_FIELDS = ["ref", "line", "id", "sla", "priority", "opened", "responseDue", "responded",
@@ -196,6 +195,8 @@ def charts(report: ReplayReport) -> list[dict[str, Any]]:
 
 def render_html(report: ReplayReport) -> str:
     """A standalone page: per SLA a bar chart (SVG) with the numbers in a table beside."""
+    from itsmctl.targets.site.render import render_standalone  # Jinja2: only for html
+
     first = report.refs[0]
     judged = sum(t.tickets for (ref, _s, _p), t in report.tallies.items() if ref == first)
     return render_standalone("replay.html", "SLA replay", charts=charts(report),

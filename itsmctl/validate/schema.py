@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from functools import cache
 from typing import Any
 
 from itsmctl import API_VERSION
@@ -32,14 +31,6 @@ _EXPECTED = {
     "object": "a mapping", "array": "a list", "string": "a string", "boolean": "true or false",
     "integer": "a whole number", "number": "a number", "null": "null",
 }
-
-
-@cache
-def _fast_check(kind: str) -> Check | None:
-    try:
-        return compile_schema(document_schema(kind))
-    except Unsupported:
-        return None
 
 
 _VALIDATORS: dict[int, tuple[dict[str, Any], Any]] = {}
@@ -185,8 +176,27 @@ def _yaml11(document: Document, path: tuple[Any, ...], wanted_text: bool) -> str
     return f"; {hint}" if hint else ""
 
 
+_FAST: dict[int, tuple[dict[str, Any], Check | None]] = {}
+
+
+def _fast(schema: dict[str, Any]) -> Check | None:
+    """The compiled check of a schema (None where it uses what fastschema does not know)."""
+    cached = _FAST.get(id(schema))
+    if cached is None or cached[0] is not schema:
+        try:
+            check: Check | None = compile_schema(schema)
+        except Unsupported:
+            check = None
+        cached = _FAST[id(schema)] = (schema, check)
+    return cached[1]
+
+
 def schema_diagnostics(document: Document, schema: dict[str, Any]) -> list[Diagnostic]:
-    """Every schema error of a document (through jsonschema, for its precise errors)."""
+    """Every schema error of a document: none when the compiled check passes it, else
+    through jsonschema, for its precise errors (imported only then)."""
+    fast = _fast(schema)
+    if fast is not None and fast(document.data):
+        return []
     validator = _validator(schema)
     found: list[Diagnostic] = []
     for error in validator.iter_errors(document.data):
@@ -240,11 +250,9 @@ def validate_document(document: Document) -> tuple[Entity | None, list[Diagnosti
     if problem:
         return None, [problem]
     kind = document.data["kind"]
-    fast = _fast_check(kind)
-    if fast is None or not fast(document.data):
-        diagnostics = schema_diagnostics(document, document_schema(kind))
-        if diagnostics:
-            return None, diagnostics
+    diagnostics = schema_diagnostics(document, document_schema(kind))
+    if diagnostics:
+        return None, diagnostics
     data = document.data
     entity = Entity(kind, data["metadata"]["name"], document, data["metadata"], data["spec"])
     return entity, []
