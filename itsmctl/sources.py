@@ -435,9 +435,18 @@ class GitRepo:
         objects = self.blobs(list(changed))
         brought = self._contributors(sha, {c for c in changed
                                            if objects.get(c, b"").count(b"\nparent ") > 1})
+        boundary = self._shallow_boundary()
         return [replace(_commit_object(c, objects.get(c, b""), tuple(files)),
-                        contributors=brought.get(c, ()))
+                        contributors=brought.get(c, ()), cut=c in boundary)
                 for c, files in reversed(changed.items())]
+
+    def _shallow_boundary(self) -> set[str]:
+        """The commits of a shallow clone whose parents are not in it."""
+        shallow = Path(self.repo.common_dir) / "shallow"
+        try:
+            return set(shallow.read_text().split())
+        except OSError:
+            return set()
 
     def _contributors(self, sha: str, merges: set[str]) -> dict[str, tuple[Person, ...]]:
         """For each of `merges` (on the main line): the authors of the commits it brought,
@@ -509,6 +518,8 @@ class Commit:
     message: str
     files: tuple[FileChange, ...] = ()
     contributors: tuple[Person, ...] = ()  # a merge's: the authors of the commits it brought
+    cut: bool = False  # a shallow clone's boundary: its parents are not here, so every file
+    # it holds looks added
 
     @property
     def subject(self) -> str:

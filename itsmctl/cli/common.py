@@ -63,7 +63,13 @@ ref_option = click.option(
 def emit(text: str, output: Path | None = None, color: bool = False) -> None:
     """Standard output, or `--output FILE` (written as a shell redirection would)."""
     if output is None or str(output) == "-":
-        click.echo(text, nl=False, color=color)  # click strips colour off a TTY otherwise
+        try:
+            click.echo(text, nl=False, color=color)  # click strips colour off a TTY otherwise
+        except BrokenPipeError:
+            raise  # the reader left (`| head`): main() ends quietly
+        except OSError as error:
+            raise FatalError("cannot write to standard output: "
+                             f"{(error.strerror or str(error)).lower()}") from error
     else:
         write_report(output, text)
 

@@ -67,6 +67,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FATAL
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader of our output left, as `| head` does: end quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except Exception as error:  # a bug: say so plainly, keep the traceback behind a switch
         if os.environ.get("ITSMCTL_DEBUG"):
             raise

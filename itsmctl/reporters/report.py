@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -28,9 +29,14 @@ def plain(value: Cell) -> str:
     return str(value)
 
 
+_MENTION = re.compile(r"(?<![\w.])@(?=\w)")
+
+
 def _md(text: str) -> str:
-    """Text safe inside a Markdown table cell: no HTML, no pipes, one line."""
+    """Text safe inside a Markdown table cell: no HTML, no pipes, one line, and no
+    @-mention (a word joiner after the @: pasted in a pull request, it notifies nobody)."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MENTION.sub("@\u2060", text)
     return " ".join(text.replace("\\", "\\\\").replace("|", "\\|").split())
 
 

@@ -76,7 +76,7 @@ def evidence(commit: Commit) -> Evidence:
     gitlab = _GITLAB.search(commit.message)
     if number is None and gitlab:
         number = f"!{gitlab[1]}"
-    approvers = tuple(dict.fromkeys(printable(value) for key, value in commit.trailers
+    approvers = tuple(dict.fromkeys(_short(value) for key, value in commit.trailers
                                     if key.lower() in APPROVAL_TRAILERS))
     return Evidence(number, approvers)
 
@@ -118,8 +118,7 @@ def _value(value: Any) -> str | None:
         return None
     text = value if isinstance(value, str) else json.dumps(
         value, ensure_ascii=False, separators=(", ", ": "), default=str)
-    text = printable(text)
-    return text if len(text) <= VALUE_LIMIT else text[:VALUE_LIMIT - 1] + "…"
+    return _short(text)
 
 
 class _Reader:
@@ -142,14 +141,28 @@ class _Reader:
     def settings(self, blob: str | None) -> Any:
         return written_settings(self.data.get(blob, b"") if blob else None)
 
+    def tree(self, repo: GitRepo, commit: str | None, folders: tuple[str, ...]
+             ) -> list[Document]:
+        """Every catalog document of a commit (a whole tree: when the folders changed)."""
+        if commit is None:
+            return []
+        files = [(path, blob) for path, mode, blob, _ in repo.entries(commit, folders)
+                 if mode in (0o100644, 0o100755) and _in_catalog(path, folders)]
+        self.data.update(repo.blobs(sorted({b for _, b in files} - self.data.keys())))
+        return [d for path, blob in files for d in self.documents(path, blob)]
 
-def _commit_changes(commit: Commit, reader: _Reader, folders: tuple[tuple[str, ...], ...]
-                    ) -> Iterator[Change]:
+
+def _commit_changes(commit: Commit, reader: _Reader, repo: GitRepo,
+                    folders: tuple[tuple[str, ...], tuple[str, ...]]) -> Iterator[Change]:
     """The entity changes of one commit against its first parent. `folders`: the catalog
-    folders before and after it."""
+    folders before and after it; when they differ, the whole catalog is compared (files
+    that did not change may have entered or left it)."""
     before: list[Document] = []
     after: list[Document] = []
-    for change in commit.files:
+    if folders[0] != folders[1]:
+        before = reader.tree(repo, commit.parents[0] if commit.parents else None, folders[0])
+        after = reader.tree(repo, commit.sha, folders[1])
+    for change in commit.files if folders[0] == folders[1] else ():
         if change.path == CONFIG_FILE:
             continue
         if change.before and _in_catalog(change.path, folders[0]):
@@ -177,12 +190,20 @@ def _rows(change: Change, common: Row) -> Iterator[Row]:
 
 
 def _people(commit: Commit) -> list[str]:
-    return [printable(str(p)) for p in (commit.contributors or (commit.author,))]
+    return [_short(str(p)) for p in (commit.contributors or (commit.author,))]
+
+
+def _short(text: str) -> str:
+    text = printable(text)
+    return text if len(text) <= VALUE_LIMIT else text[:VALUE_LIMIT - 1] + "…"
 
 
 def build(job: ReportInput) -> Report:
     since = _bound("--since", job.since, job.config.default_timezone, end=False)
     until = _bound("--until", job.until, job.config.default_timezone, end=True)
+    if since is not None and until is not None and since >= until:
+        raise FatalError(f"--since {printable(str(job.since))} is not before --until "
+                         f"{printable(str(job.until))}")
     repo = GitRepo(job.root)
     history = repo.history(job.ref or "HEAD")
     in_period = [c for c in history if (since is None or c.time >= since)
@@ -212,8 +233,8 @@ def build(job: ReportInput) -> Report:
     for commit in history:
         config = next((f for f in commit.files if f.path == CONFIG_FILE), None)
         after = _folders(reader.settings(config.after)) if config else folders
-        if commit.sha in wanted:
-            found = list(_commit_changes(commit, reader, (folders, after)))
+        if commit.sha in wanted and not commit.cut:  # a shallow boundary is where we start
+            found = list(_commit_changes(commit, reader, repo, (folders, after)))
             proof = evidence(commit)
             common: Row = {"date": commit.time.isoformat(), "commit": commit.sha[:12],
                            "pullRequest": proof.pull_request, "authors": _people(commit),
@@ -269,8 +290,12 @@ def _summary(job: ReportInput, repo: GitRepo, rows: list[Row],
     if reader.unreadable:
         out.append(f"{plural(len(reader.unreadable), 'file version')} could not be read as "
                    "YAML; their documents count as absent in that version.")
-    if repo.shallow:
-        first = history[0].time.date().isoformat() if history else "its first commit"
-        out.append(f"This is a shallow clone: history before {first} is not in it (git "
-                   "fetch --unshallow, or actions/checkout with fetch-depth: 0).")
+    cut = next((c for c in history if c.cut), None)
+    if cut is not None:
+        out.append(f"This is a shallow clone: its history starts at {cut.sha[:12]} "
+                   f"({cut.time.date().isoformat()}), whose content is the starting point, "
+                   "not a change (git fetch --unshallow, or actions/checkout with "
+                   "fetch-depth: 0, for the whole history).")
+    elif repo.shallow:
+        out.append("This is a shallow clone: history before its first commit is not in it.")
     return out

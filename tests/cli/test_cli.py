@@ -180,3 +180,21 @@ def test_a_ref_that_names_nothing_is_refused_not_read_as_the_work_tree(
         ref: str, why: str, run, make_repo) -> None:
     code, _, err = run("--repo", str(make_repo()), "check", f"--ref={ref}")
     assert code == 2 and err.endswith(f"Invalid value for '--ref': {why}\n")
+
+
+def test_a_full_disk_or_a_closed_pipe_on_standard_output_is_no_traceback() -> None:
+    import subprocess
+    import sys
+
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "itsmctl", "rules"], stdout=full,
+                              stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    assert done.returncode == 2
+    assert done.stderr == ("itsmctl: error: cannot write to standard output: no space left "
+                           "on device\n")
+    reader = subprocess.Popen([sys.executable, "-m", "itsmctl", "rules", "--format", "json"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    assert reader.stdout is not None and reader.stderr is not None
+    reader.stdout.read(10)
+    reader.stdout.close()  # as `| head -c 10` does
+    assert reader.wait() in (0, 141) and reader.stderr.read() == b""

@@ -200,3 +200,54 @@ def test_names_and_subjects_are_printable(run, own_history: History) -> None:
                    who=("Mal\x1b[2J", "m@example.com"), when="2026-08-01")
     code, out, _ = audit(run, history)
     assert code == 0 and "\x1b" not in out and "\\u001b" not in out
+
+
+def test_documents_entering_the_catalog_by_a_settings_change_are_added(
+        run, own_history: History) -> None:
+    """A folder moved in one commit and named in the settings in the next: the move takes
+    the documents out of the catalog, the settings bring them back, a later edit is a
+    modification of something present."""
+    history = own_history
+    history.git("mv", "org/catalog", "org/cat2")
+    history.commit("Move the folder", when="2026-07-01")
+    (history.root / "itsmctl.yaml").write_text(
+        "defaultTimezone: Europe/Berlin\npaths: {catalog: [cat2]}\n")
+    history.commit("Name it (#40)", when="2026-07-02")
+    history.edit("cat2/base.yaml", "metadata: {name: mail}", "metadata: {name: mail2}")
+    history.commit("Rename mail (#41)", when="2026-07-03")
+    code, out, _ = audit(run, history, "--since", "2026-07-01")
+    assert code == 0
+    found = [(r["entity"], r["change"], r["pullRequest"]) for r in rows(out)
+             if r["entity"] in ("Service/mail", "Team/ops")]
+    assert found == [("Team/ops", "removed", None), ("Team/ops", "added", "#40"),
+                     ("Service/mail", "removed", None), ("Service/mail", "added", "#40"),
+                     ("Service/mail", "removed", "#41")]
+
+
+def test_a_shallow_clone_starts_at_its_boundary(run, history: History, tmp_path: Path) -> None:
+    clone = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "3", f"file://{history.top}", str(clone)],
+                   check=True, capture_output=True)
+    code, out, _ = run("--repo", str(clone / "org"), "report", "audit", "--format", "json",
+                       "--now", NOW)
+    assert code == 0
+    data = json.loads(out)
+    assert [r["entity"] for r in data["sections"]["changes"]["rows"]] == ["itsmctl.yaml"]
+    assert any("shallow clone: its history starts at" in line for line in data["summary"])
+
+
+def test_since_after_until_is_refused(run, history: History) -> None:
+    code, _, err = audit(run, history, "--since", "2026-05-01", "--until", "2026-04-01")
+    assert code == 2 and "--since 2026-05-01 is not before --until 2026-04-01" in err
+
+
+def test_long_approvers_are_cut_and_mentions_notify_nobody(run, own_history: History) -> None:
+    history = own_history
+    history.edit("catalog/base.yaml", "P2: {response: 1h", "P2: {response: 2h")
+    history.commit("P2 (#31)\n\nApproved-by: @klange " + "x" * 5000, when="2026-08-01")
+    code, out, _ = audit(run, history, "--since", "2026-08-01")
+    assert code == 0
+    approver = rows(out)[0]["approvers"][0]
+    assert len(approver) == 200 and approver.endswith("…")
+    _, out, _ = audit(run, history, "--since", "2026-08-01", fmt="markdown")
+    assert "@\u2060klange" in out and " @klange" not in out
