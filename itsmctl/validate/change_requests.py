@@ -9,8 +9,9 @@ gate (itsmctl.changes), which asks about a change that is not a document yet (`P
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from itsmctl import kinds
 from itsmctl.config import Config
@@ -371,31 +372,45 @@ def collisions(schedule: Schedule, plan: Planned) -> list[Problem]:
     return schedule.settle(_collisions(schedule, plan))
 
 
-def _collisions(schedule: Schedule, plan: Planned) -> Iterator[Problem]:
-    found: dict[str, tuple[int, list[str], bool]] = {}  # name -> (position, relations, shared)
+Other = TypeVar("Other", Planned, ChangeRequest)
 
-    def note(other: Planned, position: int, relation: str, shared: bool) -> None:
-        if other.name == plan.name or other.name is None or \
-                not overlaps(plan.period, other.period):
+
+def _related(schedule: Schedule, plan: Planned, by_service: dict[str, list[Other]],
+             keep: Callable[[Other], bool] = lambda _: True
+             ) -> dict[str, tuple[int, list[str], bool, Other]]:
+    """The other changes (from `by_service`, by service name, those `keep` keeps) on this
+    change's services (shared) or on a service directly depending on one of them or
+    depended on by one: name -> (position of this change's service, relations in words,
+    shared, the other)."""
+    found: dict[str, tuple[int, list[str], bool, Other]] = {}
+
+    def note(other: Other, position: int, relation: str, shared: bool) -> None:
+        if other.name == plan.name or other.name is None or not keep(other):
             return
         entry = found.get(other.name)
         if entry is None or (shared and not entry[2]):
-            found[other.name] = (position, [relation], shared)
+            found[other.name] = (position, [relation], shared, other)
         elif shared == entry[2] and relation not in entry[1]:
             entry[1].append(relation)
 
     for i, name in enumerate(plan.services):
-        for other in schedule.by_service.get(name, []):
+        for other in by_service.get(name, []):
             note(other, i, name, True)
         service = schedule.services.get(name)
         for dependency in service.depends_on if service else ():
-            for other in schedule.by_service.get(dependency, []):
+            for other in by_service.get(dependency, []):
                 note(other, i, f"{dependency}, which {name} depends on", False)
         for dependent in schedule.dependents.get(name, []):
-            for other in schedule.by_service.get(dependent, []):
+            for other in by_service.get(dependent, []):
                 note(other, i, f"{dependent}, which depends on {name}", False)
+    return found
+
+
+def _collisions(schedule: Schedule, plan: Planned) -> Iterator[Problem]:
+    found = _related(schedule, plan, schedule.by_service,
+                     lambda other: overlaps(plan.period, other.period))
     for other_name in sorted(found, key=lambda n: (schedule.changes[n].period, n)):
-        position, relations, shared = found[other_name]
+        position, relations, shared, _ = found[other_name]
         other = schedule.changes[other_name]
         what = f" on service {', '.join(relations)}" if shared else \
             f", which changes {'; and '.join(relations)}"
@@ -415,27 +430,7 @@ def unjudged(schedule: Schedule, plan: Planned) -> list[Problem]:
 
 
 def _unjudged(schedule: Schedule, plan: Planned) -> Iterator[Problem]:
-    found: dict[str, tuple[int, list[str], bool, ChangeRequest]] = {}
-
-    def note(other: ChangeRequest, position: int, relation: str, shared: bool) -> None:
-        if other.name == plan.name:
-            return
-        entry = found.get(other.name)
-        if entry is None or (shared and not entry[2]):
-            found[other.name] = (position, [relation], shared, other)
-        elif shared == entry[2] and relation not in entry[1]:
-            entry[1].append(relation)
-
-    for i, name in enumerate(plan.services):
-        for other in schedule.unreadable.get(name, []):
-            note(other, i, name, True)
-        service = schedule.services.get(name)
-        for dependency in service.depends_on if service else ():
-            for other in schedule.unreadable.get(dependency, []):
-                note(other, i, f"{dependency}, which {name} depends on", False)
-        for dependent in schedule.dependents.get(name, []):
-            for other in schedule.unreadable.get(dependent, []):
-                note(other, i, f"{dependent}, which depends on {name}", False)
+    found = _related(schedule, plan, schedule.unreadable)
     for other_name in sorted(found):
         position, relations, shared, other = found[other_name]
         why = "; ".join(p.message for p in unreadable(other, schedule.default_tz)) or \
