@@ -286,4 +286,5 @@ class GitHub:
 
 def reviews_json(github: GitHub, number: int) -> str:
     """`itsmctl github reviews`: GitHub's review objects of every page, as one JSON list."""
-    return json.dumps(github.reviews(number), indent=2, ensure_ascii=False) + "\n"
+    # ASCII: a review's body cannot drive the terminal (C1 controls, bidi overrides)
+    return json.dumps(github.reviews(number), indent=2) + "\n"

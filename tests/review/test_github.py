@@ -427,3 +427,11 @@ def test_a_deleted_accounts_review_is_listed(run, github: FakeGitHub) -> None:
     github.state.reviews[12][0]["user"] = None  # GitHub's 'ghost'
     code, out, _ = run("github", "reviews", "--pr", "12")
     assert code == 0 and json.loads(out)[0]["user"] is None
+
+
+def test_listed_reviews_cannot_drive_the_terminal(run, github: FakeGitHub) -> None:
+    github.review(12, "ann", "COMMENTED")
+    github.state.reviews[12][0]["body"] = "ok \x1b[2J\x9b2J\u202eé"
+    code, out, _ = run("github", "reviews", "--pr", "12")
+    assert code == 0 and out.isascii() and "\x1b" not in out
+    assert json.loads(out)[0]["body"] == "ok \x1b[2J\x9b2J\u202eé"
