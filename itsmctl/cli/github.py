@@ -7,6 +7,7 @@ import click
 from itsmctl.cli.common import append_step_summary, emit
 from itsmctl.review.comment import BOT, CommentRequest, post_comment
 from itsmctl.review.github import GitHub, reviews_json
+from itsmctl.review.reviews import shown
 
 
 @click.group("github")
@@ -15,7 +16,7 @@ def command() -> None:
 
 
 @command.command("comment")
-@click.argument("body", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("body", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--pr", "pull", type=click.IntRange(min=1), required=True, metavar="NUMBER",
               help="The pull request.")
 @click.option("--repository", metavar="OWNER/NAME",
@@ -35,9 +36,10 @@ def comment(body: Path, pull: int, repository: str | None, head_sha: str | None,
     GITHUB_API_URL.
     """
     posted = post_comment(CommentRequest(body, pull, repository, head_sha, author))
-    click.echo(f"{posted.action}: {posted.message}" + (f" ({posted.url})" if posted.url else ""))
+    url = shown(posted.url) if posted.url else None  # the API's: printable
+    click.echo(f"{posted.action}: {posted.message}" + (f" ({url})" if url else ""))
     append_step_summary(f"itsmctl review comment {posted.action}: {posted.message}"
-                        + (f" — {posted.url}" if posted.url else ""))
+                        + (f" — {url}" if url else ""))
     return 0
 
 

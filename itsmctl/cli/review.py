@@ -8,15 +8,38 @@ from itsmctl.cli.common import append_step_summary, emit, now_option, parse_now,
 from itsmctl.errors import EXIT_FINDINGS, EXIT_OK
 from itsmctl.reporters.review import RENDERERS, summary_markdown
 from itsmctl.review import READY, ReviewRequest, review
+from itsmctl.review.reviews import is_login, normal_login, shown
+
+
+def _login(value: str, option: str) -> str:
+    login = normal_login(value)
+    if not login:
+        raise click.BadParameter("a login cannot be empty", param_hint=f"'{option}'")
+    if not is_login(login):
+        raise click.BadParameter(f"'{shown(value, 60)}' is not a GitHub login (letters, "
+                                 "digits and '-', with or without a leading '@')",
+                                 param_hint=f"'{option}'")
+    return login
+
+
+def _author(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    return None if value is None else _login(value, "--author")
+
+
+def _approvers(ctx: click.Context, param: click.Parameter,
+               value: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_login(v, "--approved-by") for v in value)
 
 
 @click.command("review")
 @click.argument("base")
 @click.argument("head", required=False)
-@click.option("--author", metavar="LOGIN", help="Who opened the pull request (never counts "
-              "as an approver).")
+@click.option("--author", metavar="LOGIN", callback=_author,
+              help="Who opened the pull request (never counts as an approver).")
 @click.option("--approved-by", "approved_by", multiple=True, metavar="LOGIN",
-              help="A login that approves the head (repeatable).")
+              callback=_approvers,
+              help="A login that approves the head (repeatable); it counts as that "
+                   "login's latest review.")
 @click.option("--reviews", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
               help="GitHub's list of the pull request's reviews (JSON; - for standard input).")
 @click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="markdown",

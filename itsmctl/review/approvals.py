@@ -12,7 +12,7 @@ from itsmctl.config import Config
 from itsmctl.model.catalog import Catalog
 from itsmctl.model.typed import ApprovalRule, Requirement, Team
 from itsmctl.policy.approvals import matching_rules
-from itsmctl.review.reviews import APPROVED, CHANGES_REQUESTED, Opinion
+from itsmctl.review.reviews import APPROVED, CHANGES_REQUESTED, Opinion, normal_login
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,7 @@ def required_approvals(contexts: list[dict[str, Any]], base: Catalog, config: Co
     rules = list(base.typed(ApprovalRule).values())
     teams = base.typed(Team)
     approving = {key for key, o in opinions.items() if o.counts and o.state == APPROVED}
+    author_key = normal_login(author).lower() if author is not None else None
     out: dict[tuple[str, str, str | None], Approval] = {}
     for context, matches in zip(contexts, matching_rules(rules, contexts, documents, now),
                                 strict=True):
@@ -95,7 +96,7 @@ def required_approvals(contexts: list[dict[str, Any]], base: Catalog, config: Co
                     handles = teams[team].handles if team is not None else ()
                     approved = tuple(h for h in handles if h.lower() in approving)
                     can = tuple(h for h in handles if h not in approved
-                                and (author is None or h.lower() != author.lower()))
+                                and h.lower() != author_key)
                     out[key] = Approval(match.rule.name, entity, _as_written(requirement),
                                         team, count, approved, can, note)
     return list(out.values())

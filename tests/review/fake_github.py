@@ -31,7 +31,7 @@ def user(login: str, kind: str = "User") -> dict[str, Any]:
 @dataclass
 class Failure:
     status: int
-    body: dict[str, Any]
+    body: Any  # JSON, or bytes sent as they are
     headers: dict[str, str] = field(default_factory=dict)
 
 
@@ -148,7 +148,8 @@ def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             pass
 
         def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-            data = json.dumps(body).encode() if body is not None else b""
+            data = body if isinstance(body, bytes) else \
+                json.dumps(body).encode() if body is not None else b""
             state = fake.state
             state.remaining = max(0, state.remaining - 1)
             sent = {"Content-Type": "application/json; charset=utf-8",

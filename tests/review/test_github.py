@@ -282,3 +282,156 @@ def test_a_fork_pr_runs_the_two_job_workflow_against_the_fake(github: FakeGitHub
     assert workflow_run_job(third).startswith("updated:")
     assert workflow_run_job(second).startswith("skipped:")
     assert marker(repo.sha("main"), newer) in posted["body"]
+
+
+# Hardening: the token stays with the API, and nothing the API says reaches the terminal
+# raw, or ends the command with an internal error or a false success.
+
+def test_a_redirect_to_another_origin_is_refused_and_the_token_stays(
+        run, github: FakeGitHub, tmp_path: Path) -> None:
+    with FakeGitHub() as other:
+        target = f"{other.url}/repos/acme/catalog/pulls/12\x1b[31m"
+        github.fail("GET", r"/repos/acme/catalog/pulls/12",
+                    Failure(302, {}, {"Location": target}))
+        code, out, err = comment(run, body(tmp_path))
+        assert other.state.requests == []  # never asked, so never given the token
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "GET /pulls/12 answered a redirect (HTTP 302) to " in err
+    assert other.url in err and "not followed" in err and "\x1b" not in err
+    assert github.state.token not in err
+
+
+def test_a_redirect_within_the_api_is_followed_a_few_times(run, github: FakeGitHub,
+                                                            tmp_path: Path) -> None:
+    github.fail("GET", r"/repos/acme/catalog/pulls/12",
+                Failure(301, {}, {"Location": f"{github.url}/repositories/1296269/pulls/12"}))
+    code, out, _ = comment(run, body(tmp_path))
+    assert code == 0 and out.startswith("created:")
+    github.fail("GET", r"/repositories/1296269/pulls/12",
+                Failure(302, {}, {"Location": f"{github.url}/repositories/1296269/pulls/12"}))
+    code, _, err = comment(run, body(tmp_path))
+    assert code == 2 and err.count("\n") == 1 and "HTTP 302, a redirect not followed" in err
+
+
+@pytest.mark.parametrize(("failure", "expected", "absent"), [
+    (Failure(403, {"message": "API rate limit exceeded"},
+              {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "99999999999999",
+               "x-ratelimit-used": "\x1b[2J", "x-ratelimit-limit": "5000"}),
+     "rate limit exceeded (? of 5000 requests used)", "resets at"),
+    (Failure(403, {"message": "You have exceeded a secondary rate limit."},
+              {"retry-after": "-5abc"}),
+     "secondary rate limit (You have exceeded a secondary rate limit.); retry in a minute",
+     "-5abc"),
+    (Failure(401, b"<html>Unauthorized</html>", {"Content-Type": "text/html"}),
+     "bad credentials (401); check the token in GITHUB_TOKEN", "not JSON"),
+    (Failure(401, {"message": "Bad credentials"}),
+     "bad credentials (401); check the token in GITHUB_TOKEN", "not JSON"),
+])
+def test_odd_failures_are_still_one_clear_line(run, github: FakeGitHub, tmp_path: Path,
+                                               failure: Failure, expected: str,
+                                               absent: str) -> None:
+    github.fail("GET", r".*/pulls/12", failure)
+    code, out, err = comment(run, body(tmp_path))
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert expected in err and absent not in err and "\x1b" not in err, err
+
+
+def test_what_the_api_says_is_printable_and_short(run, github: FakeGitHub,
+                                                 tmp_path: Path) -> None:
+    said = "Validation \x1b]0;pwned\x07Failed " + "\x1b[31m" * 1000
+    github.fail("POST", r".*/issues/12/comments", Failure(422, {"message": said}))
+    code, _, err = comment(run, body(tmp_path))
+    assert code == 2 and err.count("\n") == 1 and len(err) < 500
+    assert "rejected (422: Validation \\x1b]0;pwned\\x07Failed" in err
+    assert err.rstrip("\n").endswith("…)")
+    assert not any(ord(c) < 0x20 for c in err.rstrip("\n"))
+
+
+@pytest.mark.parametrize(("variable", "value", "expected"), [
+    ("GITHUB_API_URL", "http://[::1", "GITHUB_API_URL 'http://[::1' is not an http(s) URL"),
+    ("GITHUB_API_URL", "http://127.0.0.1:http/", "GITHUB_API_URL 'http://127.0.0.1:http/'"),
+    ("GITHUB_API_URL", "ftp://example.com\x1b", "GITHUB_API_URL 'ftp://example.com\\x1b'"),
+    ("GITHUB_TOKEN", "x\ny: z", "GITHUB_TOKEN is not a token"),
+    ("GITHUB_TOKEN", "tök", "GITHUB_TOKEN is not a token"),
+])
+def test_a_bad_environment_names_the_variable(run, github: FakeGitHub, tmp_path: Path,
+                                              monkeypatch, variable: str, value: str,
+                                              expected: str) -> None:
+    monkeypatch.setenv(variable, value)
+    for args in (("github", "comment", body(tmp_path), "--pr", "12"),
+                 ("github", "reviews", "--pr", "12")):
+        code, out, err = run(*args)
+        assert code == 2 and out == "" and err.count("\n") == 1, err
+        assert expected in err and "internal error" not in err
+        assert "y: z" not in err and "tök" not in err  # a token is never shown
+    assert github.state.requests == []
+
+
+def test_a_token_with_a_trailing_newline_is_taken(run, github: FakeGitHub, tmp_path: Path,
+                                                  monkeypatch) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", github.state.token + "\n")
+    assert comment(run, body(tmp_path))[0] == 0
+
+
+def test_a_pull_request_without_a_head_commit_is_not_a_skip(run, github: FakeGitHub,
+                                                            tmp_path: Path) -> None:
+    for head in ({}, {"sha": None}, {"sha": "\x1b[2J"}, "main"):
+        github.state.pulls[12]["head"] = head
+        code, out, err = comment(run, body(tmp_path))
+        assert code == 2 and out == "" and err.count("\n") == 1
+        assert "GET /pulls/12 answered a pull request without a head commit" in err
+    assert github.writes() == []
+
+
+def test_head_shas_compare_whatever_their_case(run, github: FakeGitHub,
+                                               tmp_path: Path) -> None:
+    github.push(12, HEAD.upper())
+    code, out, _ = comment(run, body(tmp_path), "--head-sha", HEAD.upper())
+    assert code == 0 and out.startswith("created:")
+
+
+def test_a_missing_review_file_says_it_does_not_exist(run, github: FakeGitHub,
+                                                      tmp_path: Path) -> None:
+    code, _, err = run("github", "comment", str(tmp_path / "nonexistent"), "--pr", "12")
+    assert code == 2 and "does not exist" in err and "is a directory" not in err
+    code, _, err = run("github", "comment", str(tmp_path), "--pr", "12")
+    assert code == 2 and "is a directory" in err
+    assert github.state.requests == []
+
+
+@pytest.mark.parametrize(("items", "expected"), [
+    ([1, "x", None], "review 1 is not an object"),
+    ([{"user": "str", "state": "APPROVED", "commit_id": HEAD,
+       "submitted_at": "2026-11-20T09:00:00Z"}], "review 1 has no 'user.login'"),
+    ([{"user": {"login": "ann"}}], "review 1 has no 'state'"),
+    ([{"user": {"login": "ann\x00\x1b"}, "state": "APPROVED", "commit_id": HEAD,
+       "submitted_at": "2026-11-20T09:00:00Z"}], "user.login 'ann\\x00\\x1b' is not a GitHub"),
+    ([{"user": {"login": "ann"}, "state": "APPROVED", "submitted_at": "2026-11-20T09:00:00Z"}],
+     "review 1 has no 'commit_id'"),
+    ([{"user": {"login": "ann"}, "state": "APPROVED", "commit_id": HEAD}],
+     "review 1 has no 'submitted_at'"),
+])
+def test_reviews_the_api_garbles_are_refused(run, github: FakeGitHub, items: list[Any],
+                                             expected: str, tmp_path: Path) -> None:
+    github.state.reviews[12] = items
+    output = tmp_path / "reviews.json"
+    code, out, err = run("github", "reviews", "--pr", "12", "-o", str(output))
+    assert code == 2 and out == "" and err.count("\n") == 1, err
+    assert "GitHub API: GET /pulls/12/reviews answered a list whose " in err
+    assert expected in err and "\x00" not in err and "\x1b" not in err
+    assert not output.exists()
+
+
+def test_a_deleted_accounts_review_is_listed(run, github: FakeGitHub) -> None:
+    github.review(12, "ann", "APPROVED")
+    github.state.reviews[12][0]["user"] = None  # GitHub's 'ghost'
+    code, out, _ = run("github", "reviews", "--pr", "12")
+    assert code == 0 and json.loads(out)[0]["user"] is None
+
+
+def test_listed_reviews_cannot_drive_the_terminal(run, github: FakeGitHub) -> None:
+    github.review(12, "ann", "COMMENTED")
+    github.state.reviews[12][0]["body"] = "ok \x1b[2J\x9b2J\u202eé"
+    code, out, _ = run("github", "reviews", "--pr", "12")
+    assert code == 0 and out.isascii() and "\x1b" not in out
+    assert json.loads(out)[0]["body"] == "ok \x1b[2J\x9b2J\u202eé"

@@ -361,3 +361,44 @@ def test_the_first_catalog_of_a_repository_is_all_new(run, tmp_path: Path) -> No
     assert (code, data["findings"]["introduced"], data["approvals"]) == (0, [], [])
     code, _, err = run("--repo", str(tmp_path / "repo"), "review", "main", "main")
     assert code == 2 and "no catalog" in err
+
+
+def test_logins_with_at_or_spaces_are_the_same_login(run, repo: Repo, tmp_path: Path) -> None:
+    repo.edit(GOLD, "resolution: 4h", "resolution: 3h")
+    code, data = review(run, repo, "main", "--author", "@sam", "--approved-by", "SAM")
+    assert code == 1 and data["author"] == "sam"
+    assert data["reviews"][0]["whyNot"] == "author"
+    assert approvals(data)[("desk-approves-slas", "SLA/gold", "desk")]["canApprove"] == []
+    assert review(run, repo, "main", "--approved-by", " @sam ")[0] == 0
+    for bad in ("", " ", "@", "sam\x1b[2J", "two words"):
+        code, _, err = run("--repo", str(repo.root), "review", "main", "--approved-by", bad)
+        assert code == 2 and "--approved-by" in err and "\x1b" not in err, err
+    code, _, err = run("--repo", str(repo.root), "review", "main", "--author", "")
+    assert code == 2 and "'--author': a login cannot be empty" in err
+
+
+def test_reviews_file_edge_cases(run, repo: Repo, tmp_path: Path) -> None:
+    repo.edit(GOLD, "resolution: 4h", "resolution: 3h")
+    head = repo.sha()
+    upper = write_reviews(tmp_path, ("sam", "APPROVED", "2026-11-20T09:00:00Z", head.upper()))
+    code, data = review(run, repo, "main", "--reviews", upper)
+    assert code == 0 and data["reviews"][0]["counts"] is True  # not stale
+    bad = tmp_path / "bad.json"
+    for text, message in (("[" * 100_000 + "]" * 100_000, f"cannot read {bad}: its JSON is "
+                           "nested too deeply"),
+                          ("[1]", "review 1 is not an object"),
+                          ('[{"user": {"login": "s\\u0000m"}, "state": "APPROVED"}]',
+                           "user.login 's\\x00m' is not a GitHub login")):
+        bad.write_text(text)
+        code, _, err = run("--repo", str(repo.root), "review", "main", "--reviews", str(bad))
+        assert code == 2 and message in err and err.count("\n") == 1, err
+        assert "internal error" not in err and "\x00" not in err
+
+
+def test_approved_by_outweighs_a_later_request_for_changes(run, repo: Repo,
+                                                           tmp_path: Path) -> None:
+    repo.branch("pr").edit(WEB, "tier: 2", "tier: 3")
+    head = repo.commit("web tier 3")
+    requested = write_reviews(tmp_path, ("dave", "CHANGES_REQUESTED", "2026-11-20T09:00:00Z", head))
+    code, data = review(run, repo, "main...pr", "--reviews", requested, "--approved-by", "dave")
+    assert (code, data["reasons"]) == (0, [])
