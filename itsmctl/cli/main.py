@@ -13,6 +13,7 @@ import click
 from itsmctl import __version__
 from itsmctl.errors import EXIT_FATAL, FatalError
 from itsmctl.sources import find_repo_root
+from itsmctl.text import printable
 
 # command -> the module in itsmctl/cli/ that defines it (as `command`). A command's module
 # is imported only when it runs (or for --help), so no command pays for the others.
@@ -54,8 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = cli.main(args=list(argv) if argv is not None else None,
                           prog_name="itsmctl", standalone_mode=False)
         return int(result or 0)
-    except FatalError as error:
-        click.echo(error.show(), err=True)
+    except FatalError as error:  # each line made printable: messages quote untrusted input
+        click.echo("\n".join(printable(line) for line in error.show().split("\n")), err=True)
         return error.exit_code
     except click.exceptions.Exit as done:
         return int(done.exit_code)
