@@ -1,8 +1,13 @@
-"""`itsmctl diff` output: Terraform-style text, Markdown (a table and a diff block), JSON."""
+"""`itsmctl diff` output: Terraform-style text, Markdown (a table and a diff block), JSON.
+
+A pull request writes the names, paths, mapping keys and values shown: in text and in the
+diff block every one of them is on its line with its control and invisible formatting
+characters escaped (`text.printable`), so nothing can start a line of its own."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -11,14 +16,15 @@ import click
 from itsmctl.diff import ADDED, MODIFIED, MOVED, REMOVED, Change, Diff
 from itsmctl.diff.fields import FieldChange
 from itsmctl.reporters.markdown import code, fence, table
+from itsmctl.text import printable
 
 SYMBOLS = {ADDED: "+", REMOVED: "-", MODIFIED: "~", MOVED: ">"}
 COLORS = {ADDED: "green", REMOVED: "red", MODIFIED: "yellow", MOVED: "cyan"}
 
 
 def value(data: Any) -> str:
-    """A field's value on one line, as JSON (strings quoted)."""
-    return json.dumps(data, ensure_ascii=False, separators=(", ", ": "), default=str)
+    """A field's value on one line, as JSON (strings quoted), nothing in it unprintable."""
+    return printable(json.dumps(data, ensure_ascii=False, separators=(", ", ": "), default=str))
 
 
 def summary(counts: dict[str, int]) -> str:
@@ -28,16 +34,21 @@ def summary(counts: dict[str, int]) -> str:
 
 def where(change: Change) -> str:
     if change.previous_path is not None:
-        return f"{change.previous_path} -> {change.path}"
-    return change.path
+        return f"{printable(change.previous_path)} -> {printable(change.path)}"
+    return printable(change.path)
+
+
+def entity(change: Change) -> str:
+    return printable(change.ref)
 
 
 def field_line(item: FieldChange) -> str:
+    path = printable(item.path)
     if item.action == ADDED:
-        return f"+ {item.path}: {value(item.after)}"
+        return f"+ {path}: {value(item.after)}"
     if item.action == REMOVED:
-        return f"- {item.path}: {value(item.before)}"
-    return f"~ {item.path}: {value(item.before)} -> {value(item.after)}"
+        return f"- {path}: {value(item.before)}"
+    return f"~ {path}: {value(item.before)} -> {value(item.after)}"
 
 
 def text(diff: Diff, color: bool = False) -> str:
@@ -46,7 +57,7 @@ def text(diff: Diff, color: bool = False) -> str:
 
     lines = []
     for change in diff.changes:
-        lines.append(paint(f"{SYMBOLS[change.action]} {change.ref}  {where(change)}",
+        lines.append(paint(f"{SYMBOLS[change.action]} {entity(change)}  {where(change)}",
                            change.action))
         for item in change.fields:
             lines.append("    " + paint(field_line(item), item.action))
@@ -62,14 +73,15 @@ def diff_block(changes: Sequence[Change]) -> str:
     lines = []
     for change in changes:
         if change.action in (ADDED, REMOVED):
-            lines.append(f"{SYMBOLS[change.action]} {change.ref}  ({where(change)})")
+            lines.append(f"{SYMBOLS[change.action]} {entity(change)}  ({where(change)})")
             continue
-        lines.append(f"@@ {SYMBOLS[change.action]} {change.ref}  {where(change)} @@")
+        lines.append(f"@@ {SYMBOLS[change.action]} {entity(change)}  {where(change)} @@")
         for item in change.fields:
+            path = printable(item.path)
             if item.action != ADDED:
-                lines.append(f"-   {item.path}: {value(item.before)}")
+                lines.append(f"-   {path}: {value(item.before)}")
             if item.action != REMOVED:
-                lines.append(f"+   {item.path}: {value(item.after)}")
+                lines.append(f"+   {path}: {value(item.after)}")
     return fence("\n".join(lines), "diff")
 
 
@@ -88,8 +100,20 @@ def markdown(diff: Diff, color: bool = False) -> str:
     return out
 
 
+_RAW_IN_JSON = re.compile("[\x7f-\x9f\u061c\u2028\u2029\u200b-\u200f\u202a-\u202e"
+                          "\u2066-\u2069\ufeff]")
+
+
+def safe_json(text: str) -> str:
+    """JSON text with the characters json.dumps leaves raw that a terminal or viewer would
+    act on (C1 controls, bidirectional overrides, separators) written as \\u escapes: the
+    same JSON, nothing invisible in it."""
+    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def jsonfmt(diff: Diff, color: bool = False) -> str:
-    return json.dumps(diff.to_json(), indent=2, ensure_ascii=False, default=str) + "\n"
+    return safe_json(json.dumps(diff.to_json(), indent=2, ensure_ascii=False,
+                                default=str)) + "\n"
 
 
 RENDERERS: dict[str, Callable[[Diff, bool], str]] = {

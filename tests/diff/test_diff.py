@@ -154,3 +154,48 @@ def test_a_shallow_clone_without_the_base_says_to_fetch_the_history(run, repo: R
 def test_not_a_git_repository(run, tmp_path: Path) -> None:
     code, _, err = run("--repo", str(tmp_path), "diff", "main")
     assert code == 2 and "not a git repository" in err
+
+
+FORGED = "x\n\n0 added, 0 modified, 0 removed, 0 moved\n~ SLA/gold  forged"
+
+
+def _label(repo: Repo, key: str, value: str = "1") -> None:
+    """A label on main, and in the work tree one more whose key and value are `key` and
+    `value`."""
+    repo.edit(GOLD, "metadata: {name: gold}", "metadata:\n  name: gold\n  labels: {a: b}")
+    repo.commit("a label")
+    repo.edit(GOLD, "labels: {a: b}", "labels: {a: b, " + json.dumps(key) + ": " +
+              json.dumps(value) + "}")
+
+
+def test_a_key_with_a_newline_cannot_forge_lines_of_the_diff(run, repo: Repo) -> None:
+    _label(repo, FORGED, "v\u202ee\x00")
+    code, out, _ = _diff(run, repo, "main")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines == [
+        "~ SLA/gold  catalog/slas/gold.yaml",
+        '    + metadata.labels["x\\n\\n0 added, 0 modified, 0 removed, 0 moved\\n~ SLA/gold  '
+        'forged"]: "v\\u202ee\\u0000"',
+        "",
+        "0 added, 1 modified, 0 removed, 0 moved",
+    ]
+    code, out, _ = _diff(run, repo, "main", "--format", "markdown")
+    block = out[out.index("```diff"):]
+    assert [line[:4] for line in block.splitlines()[1:-1]] == ["@@ ~", "+   "]
+    assert "\u202e" not in out and "\x00" not in out
+    data = _json(run, repo, "main")
+    assert data["changes"][0]["fields"][0]["after"] == "v\u202ee\x00"  # JSON keeps the data
+    assert "\u202e" not in _diff(run, repo, "main", "--format", "json")[1]
+
+
+def test_keys_cannot_become_lines_of_the_review_comment(run, repo: Repo) -> None:
+    for key in ("a\n</details>\n\n# HEAD @klange", "b\u2028c\u2066"):
+        _label(repo, key)
+        code, out, _ = run("--repo", str(repo.root), "review", "main", "--now", "2026-11-21")
+        assert "\n</details>\n\n# HEAD" not in out and "\n# HEAD @klange" not in out
+        assert "\u2028" not in out and "\u2066" not in out
+        block = out[out.index("```diff"):]
+        block = block[:block.index("\n```\n")]
+        assert [line[:4] for line in block.splitlines()[1:]] == ["@@ ~", "+   "]
+        repo.git("reset", "-q", "--hard", "HEAD~1")
