@@ -15,8 +15,8 @@ import click
 
 from itsmctl.diff import ADDED, MODIFIED, MOVED, REMOVED, Change, Diff
 from itsmctl.diff.fields import FieldChange
-from itsmctl.reporters.markdown import code, fence, table
-from itsmctl.text import printable
+from itsmctl.reporters.markdown import code, escape, fence, table
+from itsmctl.text import agree, plural, printable
 
 SYMBOLS = {ADDED: "+", REMOVED: "-", MODIFIED: "~", MOVED: ">"}
 COLORS = {ADDED: "green", REMOVED: "red", MODIFIED: "yellow", MOVED: "cyan"}
@@ -51,19 +51,37 @@ def field_line(item: FieldChange) -> str:
     return f"~ {path}: {value(item.before)} -> {value(item.after)}"
 
 
+def caveat(diff: Diff, change: Change) -> str:
+    """'' or, for a change an unreadable file makes uncertain, why."""
+    problem = diff.uncertain(change)
+    if problem is None:
+        return ""
+    return (f"  (unreadable on {problem.side} [{problem.problem.rule}]: not known to be "
+            f"{change.action})")
+
+
+def unreadable_summary(diff: Diff) -> str:
+    count = len(diff.unreadable)
+    sides = " and ".join(sorted({u.side for u in diff.unreadable}))
+    return (f"{plural(count, 'file')} could not be read on {sides}: the documents in "
+            f"{agree(count, 'it', 'them')} are not compared") if count else ""
+
+
 def text(diff: Diff, color: bool = False) -> str:
     def paint(line: str, action: str) -> str:
         return click.style(line, fg=COLORS[action]) if color else line
 
     lines = []
     for change in diff.changes:
-        lines.append(paint(f"{SYMBOLS[change.action]} {entity(change)}  {where(change)}",
-                           change.action))
+        lines.append(paint(f"{SYMBOLS[change.action]} {entity(change)}  {where(change)}"
+                           f"{caveat(diff, change)}", change.action))
         for item in change.fields:
             lines.append("    " + paint(field_line(item), item.action))
     if lines:
         lines.append("")
     lines.append(summary(diff.counts()) if diff.changes else "No changes.")
+    if diff.unreadable:
+        lines.append(unreadable_summary(diff))
     return "\n".join(lines) + "\n"
 
 
@@ -91,10 +109,24 @@ def changes_table(changes: Sequence[Change]) -> str:
     return table(["", "Kind", "Name", "File", "Fields"], rows)
 
 
+def unreadable_list(diff: Diff) -> str:
+    """The files that could not be read, one list item each (Markdown)."""
+    out = ""
+    for u in diff.unreadable:
+        at = f"{u.path}:{u.problem.line}:{u.problem.column}"
+        out += (f"- {u.side} ({code(u.ref)}): {code(at)} {escape(u.problem.message)} "
+                f"{code(u.problem.rule)}\n")
+    return out
+
+
 def markdown(diff: Diff, color: bool = False) -> str:
+    out = ""
+    if diff.unreadable:
+        out = (f"**Warning: {escape(unreadable_summary(diff))}**; what they define may show "
+               f"as added or removed:\n\n{unreadable_list(diff)}\n")
     if not diff.changes:
-        return "No changes.\n"
-    out = f"**{summary(diff.counts())}**\n\n{changes_table(diff.changes)}"
+        return out + "No changes.\n"
+    out += f"**{summary(diff.counts())}**\n\n{changes_table(diff.changes)}"
     if any(c.fields for c in diff.changes):
         out += "\n" + diff_block(diff.changes)
     return out

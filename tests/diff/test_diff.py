@@ -199,3 +199,46 @@ def test_keys_cannot_become_lines_of_the_review_comment(run, repo: Repo) -> None
         block = block[:block.index("\n```\n")]
         assert [line[:4] for line in block.splitlines()[1:]] == ["@@ ~", "+   "]
         repo.git("reset", "-q", "--hard", "HEAD~1")
+
+
+BROKEN = "apiVersion: itsmctl/v1\nkind: Service\nmetadata: {name: vpn\nspec: [\n"
+
+
+def test_a_file_unreadable_on_head_is_a_warning_not_a_silent_removal(run, repo: Repo) -> None:
+    repo.branch("brokenyaml").write("catalog/services/vpn.yaml", BROKEN).commit("broken")
+    code, out, err = _diff(run, repo, "main", "brokenyaml")
+    assert code == 1
+    assert err == ("warning: HEAD (brokenyaml): catalog/services/vpn.yaml:4:5: error: did not "
+                   "find expected ',' or '}' (while parsing a flow mapping) [yaml-syntax]; its "
+                   "documents are not known on HEAD\n")
+    assert out == ("- Service/vpn  catalog/services/vpn.yaml  (unreadable on HEAD [yaml-syntax]: "
+                   "not known to be removed)\n\n0 added, 0 modified, 1 removed, 0 moved\n"
+                   "1 file could not be read on HEAD: the documents in it are not compared\n")
+    code, out, _ = _diff(run, repo, "main", "brokenyaml", "--format", "json")
+    assert code == 1
+    assert json.loads(out)["unreadable"] == [{
+        "side": "head", "ref": "brokenyaml", "path": "catalog/services/vpn.yaml", "line": 4,
+        "column": 5, "severity": "error", "rule": "yaml-syntax",
+        "message": "did not find expected ',' or '}' (while parsing a flow mapping)"}]
+    code, out, _ = _diff(run, repo, "main", "brokenyaml", "--format", "markdown")
+    assert out.startswith("**Warning: 1 file could not be read on HEAD")
+    # the other way round, the file is unreadable on BASE and its document not simply added
+    code, out, err = _diff(run, repo, "brokenyaml", "main")
+    assert code == 1 and err.startswith("warning: BASE (brokenyaml): catalog/services/vpn.yaml:4:5")
+    assert "(unreadable on BASE [yaml-syntax]: not known to be added)" in out
+    # the same unreadable bytes on both sides: nothing changed there, no warning
+    repo.checkout("brokenyaml")
+    assert _diff(run, repo, "brokenyaml") == (0, "No changes.\n", "")
+    repo.edit("catalog/services/web.yaml", "tier:", "tier:\n  - [")
+    code, out, err = _diff(run, repo, "brokenyaml")
+    assert code == 1 and err.count("warning:") == 1 and "HEAD (work tree): catalog/services/web" in err
+
+
+def test_unusable_settings_name_the_side(run, repo: Repo) -> None:
+    repo.branch("weaken").write("itsmctl.yaml", "review: {cab: [\n").commit("weaken")
+    code, _, err = _diff(run, repo, "main", "weaken")
+    assert code == 2
+    assert err.startswith("itsmctl: error: HEAD (weaken): settings cannot be used:\n"
+                          "itsmctl.yaml:2:1: error:")
+    code, _, err = _diff(run, repo, "weaken", "main")
+    assert code == 2 and err.startswith("itsmctl: error: BASE (weaken): settings cannot be used")
