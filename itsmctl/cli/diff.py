@@ -2,15 +2,15 @@ from __future__ import annotations
 
 import click
 
-from itsmctl.cli.common import color_wanted, emit, emit_error, repo_root
+from itsmctl.cli.common import check_ref, color_wanted, emit, emit_error, repo_root
 from itsmctl.diff import diff
 from itsmctl.errors import EXIT_FINDINGS, EXIT_OK
 from itsmctl.reporters.diff import RENDERERS
 
 
 @click.command("diff")
-@click.argument("base")
-@click.argument("head", required=False)
+@click.argument("base", callback=check_ref)
+@click.argument("head", required=False, callback=check_ref)
 @click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text",
               help="Output format.")
 @click.option("--exit-code", is_flag=True, help="Exit 1 when there are changes.")

@@ -21,18 +21,18 @@ from typing import Any
 from itsmctl.config import CONFIG_FILE
 from itsmctl.diagnostics import Diagnostic
 from itsmctl.diff.fields import ADDED, MODIFIED, REMOVED, FieldChange, field_changes
+from itsmctl.errors import FatalError
 from itsmctl.kinds import KIND_NAMES, ref
 from itsmctl.load import Loaded
 from itsmctl.model.documents import Document
-from itsmctl.errors import FatalError
 from itsmctl.pipeline import Shared, load_catalog
 from itsmctl.sources import Revisions, Source, revisions
 from itsmctl.text import printable
 
 MOVED = "moved"
 __all__ = ["ACTIONS", "ADDED", "MODIFIED", "MOVED", "REMOVED", "SETTINGS", "SETTINGS_NAME",
-           "Change", "Diff", "FieldChange", "Unreadable", "by_identity", "changes", "comparable", "compare",
-           "diff", "order", "settings_change"]
+           "Change", "Diff", "FieldChange", "Unreadable", "by_identity", "changes",
+           "comparable", "compare", "diff", "order", "settings_change", "unreadable"]
 ACTIONS = (ADDED, MODIFIED, REMOVED, MOVED)
 SETTINGS = "Settings"  # the kind a change to itsmctl.yaml has
 SETTINGS_NAME = CONFIG_FILE

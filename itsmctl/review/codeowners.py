@@ -31,11 +31,11 @@ from typing import Any
 from itsmctl.config import CONFIG_FILE, Config
 from itsmctl.diff import MODIFIED, SETTINGS, SETTINGS_NAME, Change
 from itsmctl.errors import FatalError
-from itsmctl.output import write_file
 from itsmctl.kinds import APPROVAL_RULE, CHANGE_REQUEST
 from itsmctl.model.catalog import Catalog
 from itsmctl.model.references import graph_of
 from itsmctl.model.typed import ApprovalRule, Team
+from itsmctl.output import write_file
 from itsmctl.pipeline import RULE_KINDS, check, load_catalog, rule_documents
 from itsmctl.policy.approvals import matching_rules
 from itsmctl.review.context import Side, change_context

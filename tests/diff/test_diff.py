@@ -192,7 +192,7 @@ def test_a_key_with_a_newline_cannot_forge_lines_of_the_diff(run, repo: Repo) ->
 def test_keys_cannot_become_lines_of_the_review_comment(run, repo: Repo) -> None:
     for key in ("a\n</details>\n\n# HEAD @klange", "b\u2028c\u2066"):
         _label(repo, key)
-        code, out, _ = run("--repo", str(repo.root), "review", "main", "--now", "2026-11-21")
+        _code, out, _ = run("--repo", str(repo.root), "review", "main", "--now", "2026-11-21")
         assert "\n</details>\n\n# HEAD" not in out and "\n# HEAD @klange" not in out
         assert "\u2028" not in out and "\u2066" not in out
         block = out[out.index("```diff"):]
@@ -231,7 +231,8 @@ def test_a_file_unreadable_on_head_is_a_warning_not_a_silent_removal(run, repo: 
     assert _diff(run, repo, "brokenyaml") == (0, "No changes.\n", "")
     repo.edit("catalog/services/web.yaml", "tier:", "tier:\n  - [")
     code, out, err = _diff(run, repo, "brokenyaml")
-    assert code == 1 and err.count("warning:") == 1 and "HEAD (work tree): catalog/services/web" in err
+    assert code == 1 and err.count("warning:") == 1
+    assert "HEAD (work tree): catalog/services/web" in err
 
 
 def test_unusable_settings_name_the_side(run, repo: Repo) -> None:
