@@ -335,15 +335,59 @@ class GitRepo:
         return bool(self.repo.git.rev_parse("--is-shallow-repository") == "true")
 
     def _fetch_hint(self, ref: str) -> str:
+        """What to do about a ref that names no commit: a command to fetch it only when it
+        is a ref name one can fetch (quoted for a shell, never one that reads as an
+        option); otherwise why it names nothing."""
+        import shlex
+
+        import git
+
+        from itsmctl.text import printable
+
+        shown = f"'{printable(ref)}'"
+        if not ref.strip():
+            return "an empty ref names nothing: name a branch, tag or commit"
+        if ref.startswith("-"):
+            return (f"{shown} is not a ref name (it starts with '-', as an option does): name a "
+                    "branch, tag or commit")
+        if not ref.isprintable():
+            return f"{shown} is not a valid ref name (it holds a control character)"
+        suffix = re.search(r"[~^@:]", ref)
+        if suffix is not None and suffix.start() > 0 and ref[suffix.start():] != "@":
+            start = ref[:suffix.start()]
+            try:
+                self.repo.git.rev_parse("--verify", "--quiet", f"{start}^{{commit}}")
+            except git.GitCommandError:
+                return self._fetch_hint(start)
+            if self.shallow:
+                return (f"{shown} is not a commit of this shallow clone: fetch the history "
+                        "(git fetch --unshallow, or actions/checkout with fetch-depth: 0)")
+            return (f"'{printable(start)}' exists, but {shown} is not a commit (a revision "
+                    f"beyond its history, or another kind of object): check it with git log "
+                    f"{shlex.quote(start)}")
+        try:
+            self.repo.git.check_ref_format("--allow-onelevel", ref)
+        except git.GitCommandError:
+            return (f"{shown} is not a valid ref name (see git check-ref-format): name a "
+                    "branch, tag or commit")
+        try:
+            kind = self.repo.git.cat_file("-t", ref).strip()
+        except git.GitCommandError:
+            kind = ""
+        if kind:
+            return f"{shown} names a {kind}, not a commit"
         if self.shallow:
             return ("this is a shallow clone: fetch the history (git fetch --unshallow, or "
                     "actions/checkout with fetch-depth: 0)")
         remotes = [r.name for r in self.repo.remotes]
         remote, _, branch = ref.partition("/")
         if remote in remotes and branch:
-            return f"fetch it with: git fetch {remote} {branch}"
-        if remotes:
-            return f"fetch it with: git fetch {remotes[0]} {ref} (or check the name)"
+            if branch.startswith("-"):
+                return f"{shown} cannot be fetched (a branch name cannot start with '-')"
+            return f"fetch it with: git fetch {shlex.quote(remote)} {shlex.quote(branch)}"
+        if remotes and not remotes[0].startswith("-"):
+            return (f"fetch it with: git fetch {shlex.quote(remotes[0])} {shlex.quote(ref)} "
+                    "(or check the name)")
         return "check the name (git branch -a and git tag list the refs)"
 
     def commit(self, ref: str) -> str:

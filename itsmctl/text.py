@@ -53,7 +53,7 @@ def parse_percent(text: object) -> float:
 # Characters a one-line text format cannot show as they are: controls (newlines, escape
 # sequences that would drive the terminal, NUL), line and paragraph separators, and the
 # invisible formatting characters that reorder what is shown (bidirectional overrides).
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e"
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u2028\u2029\u200b-\u200f\u202a-\u202e"
                           "\u2066-\u2069\ufeff]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 

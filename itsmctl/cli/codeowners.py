@@ -4,8 +4,7 @@ import click
 
 from itsmctl.cli.common import emit_error, now_option, now_or_current, repo_root
 from itsmctl.errors import EXIT_FINDINGS, EXIT_OK
-from itsmctl.output import write_file
-from itsmctl.review.codeowners import codeowners, is_current
+from itsmctl.review.codeowners import codeowners, is_current, write
 
 
 @click.command("codeowners")
@@ -18,6 +17,8 @@ def command(ctx: click.Context, check_only: bool, now: str | None) -> int:
 
     Each catalog file goes to the forge teams owning what it defines and those the
     approval rules require for it; the policies and itsmctl.yaml to the CAB (review.cab).
+    The file is written where GitHub reads it: in the git repository's root, .github/ or
+    docs/ (for a catalog in a sub-folder, with paths relative to the git repository).
     """
     root = repo_root(ctx)
     result = codeowners(root, now_or_current(now))
@@ -27,6 +28,6 @@ def command(ctx: click.Context, check_only: bool, now: str | None) -> int:
             return EXIT_OK
         emit_error(f"{result.path} is not current: run itsmctl codeowners\n")
         return EXIT_FINDINGS
-    write_file(root / result.path, result.text.encode())
+    write(root, result)
     emit_error(f"wrote {result.path} ({result.text.count(chr(10)) - 3} lines)\n")
     return EXIT_OK

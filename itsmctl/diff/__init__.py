@@ -4,6 +4,11 @@ Documents are identified by (kind, metadata.name), never by file: one that moved
 another file is `moved` (with its field changes, if any), one whose name changed is
 `removed` and `added`. The settings file is compared too, as the document `Settings`
 `itsmctl.yaml`. Files with the same bytes on both sides are parsed once and not compared.
+
+A file that cannot be read on one side (invalid YAML, too large, a broken link) holds no
+documents there: the diff lists it as `unreadable` on that side, with the problem, so that
+what it defines on the other side is never presented as simply added or removed. Settings
+that cannot be used stop the diff with the side (BASE or HEAD, and its ref) named.
 """
 
 from __future__ import annotations
@@ -14,17 +19,20 @@ from pathlib import Path
 from typing import Any
 
 from itsmctl.config import CONFIG_FILE
+from itsmctl.diagnostics import Diagnostic
 from itsmctl.diff.fields import ADDED, MODIFIED, REMOVED, FieldChange, field_changes
+from itsmctl.errors import FatalError
 from itsmctl.kinds import KIND_NAMES, ref
 from itsmctl.load import Loaded
 from itsmctl.model.documents import Document
 from itsmctl.pipeline import Shared, load_catalog
-from itsmctl.sources import Revisions, revisions
+from itsmctl.sources import Revisions, Source, revisions
+from itsmctl.text import printable
 
 MOVED = "moved"
 __all__ = ["ACTIONS", "ADDED", "MODIFIED", "MOVED", "REMOVED", "SETTINGS", "SETTINGS_NAME",
-           "Change", "Diff", "FieldChange", "by_identity", "changes", "comparable", "compare",
-           "diff", "order", "settings_change"]
+           "Change", "Diff", "FieldChange", "Unreadable", "by_identity", "changes",
+           "comparable", "compare", "diff", "order", "settings_change", "unreadable"]
 ACTIONS = (ADDED, MODIFIED, REMOVED, MOVED)
 SETTINGS = "Settings"  # the kind a change to itsmctl.yaml has
 SETTINGS_NAME = CONFIG_FILE
@@ -52,10 +60,39 @@ class Change:
 
 
 @dataclass(frozen=True)
+class Unreadable:
+    """A file that could not be read on one side: its documents are unknown there."""
+
+    side: str  # BASE | HEAD
+    ref: str  # the side's ref as given, or 'work tree'
+    problem: Diagnostic  # where and why (rule id)
+
+    @property
+    def path(self) -> str:
+        return self.problem.path
+
+    def describe(self) -> str:
+        """One line: which side, and the positioned problem."""
+        return (f"{self.side} ({printable(self.ref)}): {self.problem.format()}; its documents "
+                f"are not known on {self.side}")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"side": self.side.lower(), "ref": self.ref, **self.problem.to_json()}
+
+
+@dataclass(frozen=True)
 class Diff:
     base: str  # the base commit's SHA
     head: str  # the head commit's SHA, or 'worktree'
     changes: tuple[Change, ...]
+    unreadable: tuple[Unreadable, ...] = ()  # files that could not be read, on either side
+
+    def uncertain(self, change: Change) -> Unreadable | None:
+        """The unreadable file that makes `change` uncertain: a document removed whose file
+        HEAD could not read, one added whose file BASE could not read."""
+        side = {REMOVED: "HEAD", ADDED: "BASE"}.get(change.action)
+        return next((u for u in self.unreadable if u.side == side and u.path == change.path),
+                    None)
 
     def counts(self) -> dict[str, int]:
         return {action: sum(1 for c in self.changes if c.action == action)
@@ -63,7 +100,8 @@ class Diff:
 
     def to_json(self) -> dict[str, Any]:
         return {"base": self.base, "head": self.head,
-                "changes": [c.to_json() for c in self.changes], "summary": self.counts()}
+                "changes": [c.to_json() for c in self.changes], "summary": self.counts(),
+                "unreadable": [u.to_json() for u in self.unreadable]}
 
 
 def order(kind: str, name: str) -> tuple[int, str, str]:
@@ -132,10 +170,33 @@ def changes(base: Loaded, head: Loaded) -> tuple[Change, ...]:
     return tuple(found + ([settings] if settings is not None else []))
 
 
+def unreadable(side: str, loaded: Loaded, other: Loaded) -> list[Unreadable]:
+    """The files of `loaded` that could not be read (not the same bytes on `other`, where
+    nothing changed), each with its first problem."""
+    out: dict[str, Unreadable] = {}
+    for problem in sorted(loaded.diagnostics):
+        if problem.path == CONFIG_FILE or problem.path in out:
+            continue  # settings warnings; one line per file
+        blob = loaded.blobs.get(problem.path)
+        if blob is not None and other.blobs.get(problem.path) == blob:
+            continue
+        out[problem.path] = Unreadable(side, loaded.label, problem)
+    return list(out.values())
+
+
+def _load(side: str, source: Source, shared: Shared, require: bool) -> Loaded:
+    try:
+        return load_catalog(source, shared=shared, require=require)
+    except FatalError as error:
+        raise FatalError(f"{side} ({printable(source.label)}): {error.message}",
+                         error.hint) from error
+
+
 def diff(root: Path, base: str, head: str | None = None) -> Diff:
     """`itsmctl diff BASE [HEAD]`: each side read with its own settings."""
     sides: Revisions = revisions(root, base, head)
     shared = Shared()
-    old = load_catalog(sides.base, shared=shared, require=False)  # a first catalog: all new
-    new = load_catalog(sides.head, shared=shared, require=not old.files)
-    return Diff(sides.base.sha, sides.head_label, changes(old, new))
+    old = _load("BASE", sides.base, shared, require=False)  # a first catalog: all new
+    new = _load("HEAD", sides.head, shared, require=not old.files)
+    problems = unreadable("BASE", old, new) + unreadable("HEAD", new, old)
+    return Diff(sides.base.sha, sides.head_label, changes(old, new), tuple(problems))

@@ -7,22 +7,25 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from itsmctl.text import printable
+
 _SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
 _BACKTICKS = re.compile(r"`+")
 
 
 def escape(text: object) -> str:
     """Plain text in Markdown (a table cell, a list item): one line, no formatting, no
-    HTML, no @mentions."""
-    out = " ".join(str(text).split())
+    HTML, no @mentions, no control or invisible formatting characters (escaped)."""
+    out = printable(" ".join(str(text).split()))
     out = out.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     out = _SPECIAL.sub(r"\\\1", out)
     return out.replace("@", "@\u2060")  # a word joiner: shown as written, never a mention
 
 
 def code(text: object) -> str:
-    """An inline code span that nothing inside can close (table-safe)."""
-    value = " ".join(str(text).split()).replace("|", "\\|")
+    """An inline code span that nothing inside can close (table-safe), on one line with
+    control and invisible formatting characters escaped."""
+    value = printable(" ".join(str(text).split())).replace("|", "\\|")
     longest = max((len(m) for m in _BACKTICKS.findall(value)), default=0)
     ticks = "`" * (longest + 1)
     pad = " " if value.startswith("`") or value.endswith("`") or not value else ""

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from itsmctl.diagnostics import Diagnostic
-from itsmctl.reporters.diff import changes_table, diff_block, summary
+from itsmctl.reporters.diff import changes_table, diff_block, safe_json, summary
 from itsmctl.reporters.markdown import code, details, escape, table
 from itsmctl.review import READY, Review
 from itsmctl.review.approvals import Approval
@@ -263,7 +263,8 @@ def summary_markdown(review: Review) -> str:
 
 
 def jsonfmt(review: Review) -> str:
-    return json.dumps(review.to_json(), indent=2, ensure_ascii=False, default=str) + "\n"
+    return safe_json(json.dumps(review.to_json(), indent=2, ensure_ascii=False,
+                                default=str)) + "\n"
 
 
 RENDERERS: dict[str, Callable[[Review], str]] = {"markdown": markdown, "json": jsonfmt}

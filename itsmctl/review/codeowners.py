@@ -11,7 +11,14 @@ Folders whose files all have the same owners become one line.
 
 GitHub's rules: the last matching line wins (these lines never overlap), `!` and `[ ]`
 do not work (a path that needs them is left out, with a warning), spaces are escaped, and
-the file must stay under 3 MB.
+the file must stay under 3 MB. A path with a control character (a newline would make a
+line of its own, a tab separate the owners) or an invisible formatting character is left
+out too, with a warning. Without a CAB that exists, what only the CAB would own (the
+settings, the policy folders, files no team owns) is left out, with a warning.
+
+GitHub reads CODEOWNERS at the root of the git repository, in .github/ or in docs/: for a
+catalog repository in a sub-folder of a git repository, the paths are written relative to
+the git repository's root and the file where GitHub reads it.
 """
 
 from __future__ import annotations
@@ -28,10 +35,12 @@ from itsmctl.kinds import APPROVAL_RULE, CHANGE_REQUEST
 from itsmctl.model.catalog import Catalog
 from itsmctl.model.references import graph_of
 from itsmctl.model.typed import ApprovalRule, Team
+from itsmctl.output import write_file
 from itsmctl.pipeline import RULE_KINDS, check, load_catalog, rule_documents
 from itsmctl.policy.approvals import matching_rules
 from itsmctl.review.context import Side, change_context
-from itsmctl.sources import WorkTree
+from itsmctl.sources import GitRepo, WorkTree
+from itsmctl.text import plural, printable
 
 LOCATIONS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")  # where GitHub looks
 SIZE_LIMIT = 3 * 1024 * 1024
@@ -43,9 +52,14 @@ _UNSUPPORTED = set("[]*?\\")
 
 @dataclass(frozen=True)
 class Codeowners:
-    path: str  # where it belongs, relative to the repository
+    path: str  # where it belongs, relative to the git repository's root
     text: str
     warnings: tuple[str, ...] = ()
+    top: Path | None = None  # the git repository's root (None: the catalog repository's)
+
+    def file(self, root: Path) -> Path:
+        """Where the file is, for the catalog repository at `root`."""
+        return (self.top or root) / self.path
 
 
 @dataclass
@@ -57,6 +71,28 @@ class _Owners:
 def location(root: Path) -> str:
     """The CODEOWNERS GitHub reads: the first that exists of .github/, the root, docs/."""
     return next((p for p in LOCATIONS if (root / p).is_file()), "CODEOWNERS")
+
+
+def git_top(root: Path) -> tuple[Path, str]:
+    """The root of the git repository holding the catalog repository at `root`, and the
+    catalog repository's folder in it ('' or 'sub/'); `root` itself outside git."""
+    try:
+        prefix = GitRepo(root).prefix
+    except FatalError:
+        return root, ""
+    top = root.resolve()
+    for _ in prefix.strip("/").split("/") if prefix else ():
+        top = top.parent
+    return top, prefix
+
+
+def unsafe(path: str) -> str | None:
+    """Why GitHub's CODEOWNERS cannot name `path` safely, or None."""
+    if any(c in _UNSUPPORTED for c in path):
+        return "[ ] * ? or \\ in it"
+    if printable(path) != path:
+        return "a control or invisible formatting character in it"
+    return None
 
 
 def _required(contexts: list[dict[str, Any]], catalog: Catalog, config: Config,
@@ -119,7 +155,7 @@ def _owners(root: Path, now: dt.datetime) -> tuple[_Owners, Catalog, Config]:
 
 
 def _pattern(path: str) -> str | None:
-    if any(c in _UNSUPPORTED for c in path):
+    if unsafe(path) is not None:
         return None
     return "/" + path.replace(" ", "\\ ")
 
@@ -154,6 +190,20 @@ def _compact(owners: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
     return out
 
 
+def _cab_problem(config: Config, teams: dict[str, Team]) -> str | None:
+    if not config.review_cab:
+        return "itsmctl.yaml sets no review.cab"
+    if config.review_cab not in teams:
+        return (f"review.cab names the team '{printable(config.review_cab)}', which does "
+                "not exist")
+    return None
+
+
+def _shown(paths: list[str], count: int = 5) -> str:
+    out = ", ".join(printable(p) for p in paths[:count])
+    return out + (f" and {len(paths) - count} more" if len(paths) > count else "")
+
+
 def codeowners(root: Path, now: dt.datetime | None = None) -> Codeowners:
     owners, catalog, config = _owners(root, now or dt.datetime.now(dt.timezone.utc))
     teams = catalog.typed(Team)
@@ -167,26 +217,61 @@ def codeowners(root: Path, now: dt.datetime | None = None) -> Codeowners:
              if not p.startswith(policy_folders) and p != CONFIG_FILE}
     rules = {p: frozenset(ts) for p, ts in owners.teams.items()
              if p not in plain and (p in policy_folders or p == CONFIG_FILE or ts != default)}
-    lines = []
+    top, prefix = git_top(root)
+    lines, ownerless = [], []
     for path, teams_of in sorted({**_compact(plain), **rules}.items()):
-        pattern = _pattern(path)
-        if pattern is None:
-            warnings.append(f"{path}: GitHub's CODEOWNERS cannot name a path with [ ] * ? or "
-                            "\\ in it; left out (rename the file)")
+        full = prefix + path
+        why = unsafe(full)
+        if why is not None:
+            warnings.append(f"{printable(full)}: GitHub's CODEOWNERS cannot name a path with "
+                            f"{why}; left out (rename the file)")
+            continue
+        if not teams_of:
+            ownerless.append(full)
             continue
         handles = sorted({h for t in teams_of for h in named.get(t, [])})
         if handles:
-            lines.append(f"{pattern} {' '.join(handles)}")
+            lines.append(f"{_pattern(full)} {' '.join(handles)}")
+    cab = _cab_problem(config, teams)
+    if ownerless:
+        warnings.append(f"{cab or 'no team owns them'}: {plural(len(ownerless), 'path')} "
+                        f"left out of CODEOWNERS ({_shown(ownerless)}), so GitHub requires no "
+                        "code owner's review for them; set review.cab in itsmctl.yaml to "
+                        "the team that approves them")
     text = HEADER + "\n" + "\n".join(lines) + ("\n" if lines else "")
     if len(text.encode()) > SIZE_LIMIT:
         raise FatalError(f"CODEOWNERS would be {len(text.encode())} bytes; GitHub reads at most "
                          f"{SIZE_LIMIT} (3 MB): group files by owning team in folders")
-    return Codeowners(location(root), text, tuple(dict.fromkeys(warnings)))
+    if prefix:
+        warnings.extend(f"{prefix}{p} is not read by GitHub (it reads CODEOWNERS only at the "
+                        "git repository's root, in .github/ and in docs/): remove it"
+                        for p in LOCATIONS if (root / p).is_file())
+    return Codeowners(location(top), text, tuple(dict.fromkeys(warnings)),
+                      top if prefix else None)
+
+
+def write(root: Path, generated: Codeowners) -> Path:
+    """Write the file where GitHub reads it. In a git repository that holds more than the
+    catalog, a CODEOWNERS that itsmctl did not generate is not replaced (it owns more than
+    the catalog)."""
+    path = generated.file(root)
+    if generated.top is not None and path.is_file():
+        try:
+            ours = path.read_text(encoding="utf-8").startswith(HEADER)
+        except (OSError, UnicodeDecodeError):
+            ours = False
+        if not ours:
+            raise FatalError(
+                f"{generated.path} of the git repository was not generated by itsmctl: not "
+                "replaced (it may own more than the catalog)",
+                "remove it and run itsmctl codeowners again, or keep maintaining it by hand")
+    write_file(path, generated.text.encode())
+    return path
 
 
 def is_current(root: Path, generated: Codeowners) -> bool:
     """Whether the committed CODEOWNERS is what `codeowners` generates."""
-    path = root / generated.path
+    path = generated.file(root)
     try:
         return path.is_file() and path.read_text(encoding="utf-8") == generated.text
     except (OSError, UnicodeDecodeError):

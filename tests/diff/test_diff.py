@@ -154,3 +154,92 @@ def test_a_shallow_clone_without_the_base_says_to_fetch_the_history(run, repo: R
 def test_not_a_git_repository(run, tmp_path: Path) -> None:
     code, _, err = run("--repo", str(tmp_path), "diff", "main")
     assert code == 2 and "not a git repository" in err
+
+
+FORGED = "x\n\n0 added, 0 modified, 0 removed, 0 moved\n~ SLA/gold  forged"
+
+
+def _label(repo: Repo, key: str, value: str = "1") -> None:
+    """A label on main, and in the work tree one more whose key and value are `key` and
+    `value`."""
+    repo.edit(GOLD, "metadata: {name: gold}", "metadata:\n  name: gold\n  labels: {a: b}")
+    repo.commit("a label")
+    repo.edit(GOLD, "labels: {a: b}", "labels: {a: b, " + json.dumps(key) + ": " +
+              json.dumps(value) + "}")
+
+
+def test_a_key_with_a_newline_cannot_forge_lines_of_the_diff(run, repo: Repo) -> None:
+    _label(repo, FORGED, "v\u202ee\x00")
+    code, out, _ = _diff(run, repo, "main")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines == [
+        "~ SLA/gold  catalog/slas/gold.yaml",
+        '    + metadata.labels["x\\n\\n0 added, 0 modified, 0 removed, 0 moved\\n~ SLA/gold  '
+        'forged"]: "v\\u202ee\\u0000"',
+        "",
+        "0 added, 1 modified, 0 removed, 0 moved",
+    ]
+    code, out, _ = _diff(run, repo, "main", "--format", "markdown")
+    block = out[out.index("```diff"):]
+    assert [line[:4] for line in block.splitlines()[1:-1]] == ["@@ ~", "+   "]
+    assert "\u202e" not in out and "\x00" not in out
+    data = _json(run, repo, "main")
+    assert data["changes"][0]["fields"][0]["after"] == "v\u202ee\x00"  # JSON keeps the data
+    assert "\u202e" not in _diff(run, repo, "main", "--format", "json")[1]
+
+
+def test_keys_cannot_become_lines_of_the_review_comment(run, repo: Repo) -> None:
+    for key in ("a\n</details>\n\n# HEAD @klange", "b\u2028c\u2066"):
+        _label(repo, key)
+        _code, out, _ = run("--repo", str(repo.root), "review", "main", "--now", "2026-11-21")
+        assert "\n</details>\n\n# HEAD" not in out and "\n# HEAD @klange" not in out
+        assert "\u2028" not in out and "\u2066" not in out
+        block = out[out.index("```diff"):]
+        block = block[:block.index("\n```\n")]
+        assert [line[:4] for line in block.splitlines()[1:]] == ["@@ ~", "+   "]
+        repo.git("reset", "-q", "--hard", "HEAD~1")
+
+
+BROKEN = "apiVersion: itsmctl/v1\nkind: Service\nmetadata: {name: vpn\nspec: [\n"
+
+
+def test_a_file_unreadable_on_head_is_a_warning_not_a_silent_removal(run, repo: Repo) -> None:
+    repo.branch("brokenyaml").write("catalog/services/vpn.yaml", BROKEN).commit("broken")
+    code, out, err = _diff(run, repo, "main", "brokenyaml")
+    assert code == 1
+    assert err == ("warning: HEAD (brokenyaml): catalog/services/vpn.yaml:4:5: error: did not "
+                   "find expected ',' or '}' (while parsing a flow mapping) [yaml-syntax]; its "
+                   "documents are not known on HEAD\n")
+    assert out == ("- Service/vpn  catalog/services/vpn.yaml  (unreadable on HEAD [yaml-syntax]: "
+                   "not known to be removed)\n\n0 added, 0 modified, 1 removed, 0 moved\n"
+                   "1 file could not be read on HEAD: the documents in it are not compared\n")
+    code, out, _ = _diff(run, repo, "main", "brokenyaml", "--format", "json")
+    assert code == 1
+    assert json.loads(out)["unreadable"] == [{
+        "side": "head", "ref": "brokenyaml", "path": "catalog/services/vpn.yaml", "line": 4,
+        "column": 5, "severity": "error", "rule": "yaml-syntax",
+        "message": "did not find expected ',' or '}' (while parsing a flow mapping)"}]
+    code, out, _ = _diff(run, repo, "main", "brokenyaml", "--format", "markdown")
+    assert out.startswith("**Warning: 1 file could not be read on HEAD")
+    # the other way round, the file is unreadable on BASE and its document not simply added
+    code, out, err = _diff(run, repo, "brokenyaml", "main")
+    assert code == 1 and err.startswith("warning: BASE (brokenyaml): catalog/services/vpn.yaml:4:5")
+    assert "(unreadable on BASE [yaml-syntax]: not known to be added)" in out
+    # the same unreadable bytes on both sides: nothing changed there, no warning
+    repo.checkout("brokenyaml")
+    assert _diff(run, repo, "brokenyaml") == (0, "No changes.\n", "")
+    repo.edit("catalog/services/web.yaml", "tier:", "tier:\n  - [")
+    code, out, err = _diff(run, repo, "brokenyaml")
+    assert code == 1 and err.count("warning:") == 1
+    assert "HEAD (work tree): catalog/services/web" in err
+
+
+def test_unusable_settings_name_the_side(run, repo: Repo) -> None:
+    repo.branch("weaken").write("itsmctl.yaml", "review: {cab: [\n").commit("weaken")
+    code, _, err = _diff(run, repo, "main", "weaken")
+    assert code == 2
+    assert err.startswith("itsmctl: error: HEAD (weaken): settings cannot be used:\n"
+                          "itsmctl.yaml:2:1: error:")
+    code, _, err = _diff(run, repo, "weaken", "main")
+    assert code == 2 and err.startswith("itsmctl: error: BASE (weaken): settings cannot be used")

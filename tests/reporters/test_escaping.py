@@ -47,3 +47,14 @@ def test_junit_is_well_formed_and_sarif_uris_are_encoded(run, make_repo) -> None
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
             for r in json.loads(out)["runs"][0]["results"]}
     assert "catalog/with%20space%20%231%20%C3%A9.yaml" in uris
+
+
+def test_markdown_text_and_code_spans_escape_invisible_characters() -> None:
+    from itsmctl.reporters.markdown import code, escape
+    from itsmctl.text import printable
+
+    hostile = "a\u202eb\u2066c\x00d\u061ce\u200bf\x85g"
+    for made in (escape(hostile), code(hostile)):
+        assert made.isprintable() and "\\u202e" in made and "\\x00" in made
+    assert printable("\u061c") == "\\u061c"
+    assert escape("@klange") == "@\u2060klange"  # the word joiner escape() adds stays
