@@ -215,7 +215,8 @@ def _header(review: Review) -> str:
     if review.reasons:
         out += "\n" + "\n".join(f"- {escape(r)}" for r in review.reasons[:MAX_REASONS]) + "\n"
         if len(review.reasons) > MAX_REASONS:
-            out += f"- … and {len(review.reasons) - MAX_REASONS} more (see below)\n"
+            out += (f"- … and {len(review.reasons) - MAX_REASONS} more (in the sections "
+                    "below; the job summary has them all)\n")
     return out
 
 

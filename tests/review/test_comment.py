@@ -105,7 +105,7 @@ def test_a_huge_review_is_cut_at_section_boundaries_to_fit() -> None:
     assert "The job summary and the JSON output have the full review." in text
     for section in ("### Changes", "### Impact", "### Findings", "### Approvals"):
         assert section in text
-    assert "… and 475 more (see below)" in text
+    assert "… and 475 more (in the sections below; the job summary has them all)" in text
     assert "3000 documents reach the changes through references; the list was cut" in text
     full = markdown(review, 10_000_000)
     assert "Cut to fit" not in full and length(full) > COMMENT_LIMIT
