@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from itsmctl.config import Config
-from itsmctl.diagnostics import Result, Severity
+from itsmctl.diagnostics import Diagnostic, Result, Severity
 from itsmctl.errors import FatalError
 from itsmctl.kinds import APPROVAL_RULE, POLICY, WAIVER, ref
 from itsmctl.load import SETTINGS, Loaded, ParseCache, load
 from itsmctl.model.catalog import Catalog
 from itsmctl.model.documents import Document, SourceFile
 from itsmctl.model.references import graph_of
+from itsmctl.model.typed import Team
 from itsmctl.policy.judge import Judged, judge
 from itsmctl.sources import Source, committed, open_source, relative_paths
 from itsmctl.text import did_you_mean, json_path
@@ -125,6 +126,17 @@ def _narrow(result: Result, loaded: Loaded, selection: list[str],
     result.documents = sum(1 for d in loaded.documents if _selected(d.path, selection))
 
 
+def _unknown_cab(loaded: Loaded, catalog: Catalog) -> list[Diagnostic]:
+    """`review.cab` naming no team: `role: cab` could never be met (a warning at it)."""
+    cab = loaded.config.review_cab
+    if cab is None or loaded.settings is None or cab in catalog.typed(Team):
+        return []
+    teams = sorted(catalog.typed(Team))
+    return [loaded.settings.diagnostic(
+        SETTINGS, f"review.cab: there is no team '{cab}'{did_you_mean(cab, teams)}; approval "
+        "rules with role: cab cannot be met", ("review", "cab"), severity=Severity.WARNING)]
+
+
 def _apply_rule_settings(result: Result, loaded: Loaded,
                          known: frozenset[str] | None) -> None:
     """itsmctl.yaml's `rules:`: a rule turned off, or its findings given another severity;
@@ -171,6 +183,7 @@ def check(loaded: Loaded, now: dt.datetime | None = None, selection: list[str] |
                     rule_texts=judged.rule_texts)
     result.extend(loaded.diagnostics)
     result.extend(judged.diagnostics)
+    result.extend(_unknown_cab(loaded, judged.catalog))
     _apply_rule_settings(result, loaded, known_rules)
     if selection:
         _narrow(result, loaded, selection, _caused(loaded, judged.catalog, selection, root))

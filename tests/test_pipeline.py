@@ -48,3 +48,11 @@ def _mutated_catalogs_never_raise(data: Any) -> None:
 def test_mutated_catalogs_never_raise(examples: int) -> None:
     run_property(examples, _mutated_catalogs_never_raise, st.data(),
                  suppress_health_check=[HealthCheck.too_slow])
+
+
+def test_a_cab_naming_no_team_is_a_warning_at_the_setting(run, make_repo) -> None:
+    repo = make_repo({"itsmctl.yaml": "review:\n  cab: opps\n"})
+    code, out, _ = run("--repo", str(repo), "check", "--now", "2026-11-21")
+    assert code == 0
+    assert ("itsmctl.yaml:2:8: warning: review.cab: there is no team 'opps' (did you mean "
+            "'ops'?); approval rules with role: cab cannot be met [settings]") in out
