@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Protocol
 
 from itsmctl.errors import FatalError
-from itsmctl.pipeline import read_catalog
 from itsmctl.reports import audit, changes, compliance, coverage, ownership, sla_matrix
 from itsmctl.reports.model import Report, ReportInput
 from itsmctl.sources import open_source
@@ -38,7 +37,5 @@ def make_report(root: Path, name: str, ref: str | None = None,
         raise FatalError(f"unknown report '{name}'{did_you_mean(name, sorted(REPORTS))}",
                          f"the reports are: {', '.join(sorted(REPORTS))}")
     now = now or dt.datetime.now(dt.timezone.utc)
-    checked = read_catalog(root, ref=ref, now=now)
-    job = ReportInput(checked.catalog, checked.loaded.config, open_source(root, ref), root,
-                      ref, now, since, until)
+    job = ReportInput(open_source(root, ref), root, ref, now, since, until)
     return REPORTS[name].build(job)

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from itsmctl.config import Config
+from itsmctl.load import read_config
 from itsmctl.model.catalog import Catalog
+from itsmctl.pipeline import read_catalog
 from itsmctl.sources import Source
 
 Cell = str | int | float | bool | None | list[str]
@@ -47,17 +50,25 @@ class Report:
 
 @dataclass(frozen=True)
 class ReportInput:
-    """What a report is made from: the catalog that was read (problems in it are `check`'s
-    business), its settings and source, the repository, and the moment it is judged at."""
+    """What a report is made from: the repository's catalog and settings (read when a report
+    first asks for them: the audit report reads git history, not the catalog), its source,
+    and the moment it is judged at. Problems in the catalog are `check`'s business."""
 
-    catalog: Catalog
-    config: Config
     source: Source
     root: Path
     ref: str | None
     now: dt.datetime
     since: str | None = None  # the audit report's period (git dates)
     until: str | None = None
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        """The documents that pass their schema, validated (not judged by policy)."""
+        return read_catalog(self.root, ref=self.ref, now=self.now).catalog
+
+    @cached_property
+    def config(self) -> Config:
+        return read_config(self.source)
 
     @property
     def today(self) -> dt.date:
