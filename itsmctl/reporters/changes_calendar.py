@@ -11,6 +11,7 @@ from typing import Any
 from itsmctl import kinds
 from itsmctl.changes.calendar import Entry, Timeline, Unplaced, event
 from itsmctl.changes.ics import write_calendar
+from itsmctl.reporters.markdown import code, escape
 from itsmctl.text import plural
 from itsmctl.timecalc import format_duration, iso, iso_minutes
 
@@ -22,7 +23,8 @@ _MAX_SERVICES = 4
 
 
 def _cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    """Catalog text in a table cell: one line, no HTML, no mention, no formatting."""
+    return escape(text)
 
 
 def _services(entry: Entry) -> str:
@@ -33,12 +35,13 @@ def _services(entry: Entry) -> str:
 
 
 def _notes(entry: Entry) -> str:
+    """The notes cell, Markdown: our emphasis around escaped catalog text."""
     if entry.kind == kinds.CHANGE_REQUEST:
-        state = f"{entry.type}, {entry.status}"
-        return f"{state}, **{entry.outcome}**" if entry.outcome else state
+        state = _cell(f"{entry.type}, {entry.status}")
+        return f"{state}, **{_cell(entry.outcome)}**" if entry.outcome else state
     if entry.kind == kinds.MAINTENANCE_WINDOW:
-        return f"{format_duration(entry.end - entry.start)} in {entry.timezone}"
-    return entry.detail
+        return _cell(f"{format_duration(entry.end - entry.start)} in {entry.timezone}")
+    return _cell(entry.detail)
 
 
 def _range(timeline: Timeline) -> str:
@@ -64,10 +67,9 @@ def _unplaced_markdown(timeline: Timeline) -> list[str]:
     lines = [f"Not placed in time: {plural(count, 'change request')} whose period cannot be "
              "read (`itsmctl check` says the same):", ""]
     for item in timeline.unplaced:
-        where = "; ".join(f"`{d.format()}`" for d in item.problems)
-        title = item.title.replace("\n", " ")
-        lines.append(f"- {item.name}: {title} ({', '.join(item.services)}; "
-                     f"{_state(item)}): {where}")
+        where = "; ".join(code(d.format()) for d in item.problems)
+        lines.append(f"- {escape(item.name)}: {escape(item.title)} "
+                     f"({escape(', '.join(item.services))}; {_state(item)}): {where}")
     return [*lines, ""]
 
 
@@ -87,7 +89,7 @@ def render_markdown(timeline: Timeline) -> str:
                   "|---|---|---|---|---|---|"]
         lines += [f"| {iso_minutes(e.start, e.shown)} | {iso_minutes(e.end, e.shown)} | "
                   f"{_LABEL[e.kind]} | {_cell(f'{e.name}: {e.title}')} | "
-                  f"{_cell(_services(e))} | {_cell(_notes(e))} |" for e in timeline.entries]
+                  f"{_cell(_services(e))} | {_notes(e)} |" for e in timeline.entries]
     return "\n".join(lines) + "\n"
 
 

@@ -195,3 +195,17 @@ def test_a_change_request_whose_period_cannot_be_read_does_not_vanish(run, make_
 
 def test_every_change_request_is_placed_in_the_example(run) -> None:
     assert json.loads(calendar(run, *DECEMBER, "--format", "json"))["unplaced"] == []
+
+
+def test_catalog_text_in_the_markdown_is_escaped(run, make_repo) -> None:
+    """A change request comes from a pull request: its title cannot add HTML, mention
+    anyone, format text or break the table."""
+    text = (ROOT / "changes/CHG-2026-0142.yaml").read_text().replace(
+        "title: Open HTTPS from the new carrier API to transport management",
+        'title: "<img src=x> **@klange** | col"')
+    repo = example_repo(make_repo, {"changes/CHG-2026-0142.yaml": text})
+    code, out, _ = run("--repo", str(repo), "changes", "calendar", *DECEMBER)
+    assert code == 0
+    [row] = [line for line in out.splitlines() if "chg-2026-0142" in line]
+    assert "&lt;img src=x&gt; \\*\\*@\u2060klange\\*\\* \\| col" in row
+    assert row.count(" | ") == 5 and "**pre-approved**" in row
