@@ -477,8 +477,8 @@ class GitRepo:
                         self.prefix.rstrip("/") or ".")
         changed = _raw_log(raw, self.prefix)
         objects = self.blobs(list(changed))
-        brought = self._contributors(sha, {c for c in changed
-                                           if objects.get(c, b"").count(b"\nparent ") > 1})
+        brought = self._contributors(sha, {c for c in changed if _headers(
+            objects.get(c, b"")).count(b"\nparent ") > 1})
         boundary = self._shallow_boundary()
         return [replace(_commit_object(c, objects.get(c, b""), tuple(files)),
                         contributors=brought.get(c, ()), cut=c in boundary)
@@ -499,7 +499,9 @@ class GitRepo:
             return {}
         parents: dict[str, list[str]] = {}
         authors: dict[str, Person] = {}
-        for line in self._git("log", "--format=%H%x00%P%x00%an%x00%ae", sha).splitlines():
+        for line in self._git("log", "--format=%H%x00%P%x00%an%x00%ae", sha).split("\n"):
+            if not line:
+                continue
             commit, parent_list, name, email = [*line.split("\0"), "", "", ""][:4]
             parents[commit] = parent_list.split()
             authors[commit] = Person(name, email)
@@ -611,6 +613,20 @@ def _commit_object(sha: str, data: bytes, files: tuple[FileChange, ...]) -> Comm
     return Commit(sha, tuple(parents), author, committer, when, message.rstrip("\n"), files)
 
 
+def _headers(commit_object: bytes) -> bytes:
+    """A raw commit object's headers (the message follows the first blank line)."""
+    return commit_object.split(b"\n\n", 1)[0]
+
+
+def _shown_path(path: str) -> str:
+    """A path git gave as bytes that are not UTF-8 (decoded with surrogate escapes), with
+    those bytes written as escapes (\\xff), so that it can be shown and written."""
+    try:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "replace").decode("utf-8")
+
+
 def _raw_log(output: str, prefix: str) -> dict[str, list[FileChange]]:
     """`git log --raw -z --format=%H` read as tokens: a commit's SHA, then per file a
     status (':mode mode blob blob X') and a path."""
@@ -618,15 +634,16 @@ def _raw_log(output: str, prefix: str) -> dict[str, list[FileChange]]:
     files: list[FileChange] = []
     status: list[str] | None = None
     for token in output.split("\0"):
-        token = token.lstrip("\n")
-        if status is not None:
-            path = token[len(prefix):] if token.startswith(prefix) else token
+        if status is not None:  # a path: taken as it is (a name may start with a newline)
+            path = _shown_path(token[len(prefix):] if token.startswith(prefix) else token)
             old_mode, new_mode, old_blob, new_blob = [*status, "", "", ""][:4]
             files.append(FileChange(
                 path, old_blob if old_mode in _REGULAR_MODES else None,
                 new_blob if new_mode in _REGULAR_MODES else None))
             status = None
-        elif token.startswith(":"):
+            continue
+        token = token.lstrip("\n")  # each record after the first starts on a new line
+        if token.startswith(":"):
             status = token[1:].split()
         elif token:
             files = changed.setdefault(token, [])

@@ -32,6 +32,8 @@ def why_not_a_time(error: ValueError) -> str:
     if isinstance(error, OutOfRange):
         return str(error)
     message = str(error)
+    if message.endswith("has no UTC offset"):
+        return "a date-time without a UTC offset (add one: Z, +01:00)"
     if message and not message.startswith("Invalid isoformat") and "offset" not in message:
         return f"not a real date or time ({message})"
     return "not a date (YYYY-MM-DD) or an ISO 8601 date-time"

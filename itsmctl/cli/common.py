@@ -60,13 +60,18 @@ ref_option = click.option(
     help="Read the catalog at this git ref instead of the work tree.")
 
 
+class ReaderLeft(Exception):
+    """Whoever read our standard output stopped reading (`| head`): main() ends quietly.
+    Not an OSError, which click would catch and turn into exit 1."""
+
+
 def emit(text: str, output: Path | None = None, color: bool = False) -> None:
     """Standard output, or `--output FILE` (written as a shell redirection would)."""
     if output is None or str(output) == "-":
         try:
             click.echo(text, nl=False, color=color)  # click strips colour off a TTY otherwise
-        except BrokenPipeError:
-            raise  # the reader left (`| head`): main() ends quietly
+        except BrokenPipeError as error:  # click would turn it into exit 1 ("findings")
+            raise ReaderLeft() from error
         except OSError as error:
             raise FatalError("cannot write to standard output: "
                              f"{(error.strerror or str(error)).lower()}") from error

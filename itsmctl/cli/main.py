@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from itsmctl import __version__
+from itsmctl.cli.common import ReaderLeft
 from itsmctl.errors import EXIT_FATAL, FatalError
 from itsmctl.sources import find_repo_root
 from itsmctl.text import printable
@@ -68,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FATAL
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:  # the reader of our output left, as `| head` does: end quietly
+    except (ReaderLeft, BrokenPipeError):  # the reader of our output left (`| head`): quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
     except Exception as error:  # a bug: say so plainly, keep the traceback behind a switch

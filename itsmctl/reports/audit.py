@@ -48,7 +48,6 @@ _PULL_REQUESTS = (  # (pattern, what the number is written as)
     (re.compile(r"^Merge pull request #(\d+) from "), "#"),  # GitHub merge commit
     (re.compile(r"\(#(\d+)\)\s*$"), "#"),  # GitHub squash merge: "Subject (#12)"
     (re.compile(r"\(pull request #(\d+)\)"), "#"),  # Bitbucket
-    (re.compile(r"^Merged in \S+ \(pull request #(\d+)\)"), "#"),
 )
 _GITLAB = re.compile(r"^See merge request \S*!(\d+)\s*$", re.M)
 _DEFAULT_FOLDERS = ("catalog", "policies", "changes")
@@ -98,8 +97,7 @@ def _folders(settings: Any) -> tuple[str, ...]:
 def _in_catalog(path: str, folders: tuple[str, ...]) -> bool:
     if not is_catalog_file(path) or any(p.startswith(".") for p in path.split("/")):
         return False
-    return any(f in ("", ".") or path.startswith(f + "/") for f in folders) \
-        and path != CONFIG_FILE
+    return any(f in ("", ".") or path.startswith(f + "/") for f in folders)
 
 
 def _bound(option: str, text: str | None, timezone: str, end: bool) -> dt.datetime | None:
@@ -163,8 +161,6 @@ def _commit_changes(commit: Commit, reader: _Reader, repo: GitRepo,
         before = reader.tree(repo, commit.parents[0] if commit.parents else None, folders[0])
         after = reader.tree(repo, commit.sha, folders[1])
     for change in commit.files if folders[0] == folders[1] else ():
-        if change.path == CONFIG_FILE:
-            continue
         if change.before and _in_catalog(change.path, folders[0]):
             before += reader.documents(change.path, change.before)
         if change.after and _in_catalog(change.path, folders[1]):
@@ -179,9 +175,11 @@ def _commit_changes(commit: Commit, reader: _Reader, repo: GitRepo,
 
 def _rows(change: Change, common: Row) -> Iterator[Row]:
     entity = SETTINGS_NAME if change.kind == SETTINGS else ref(change.kind, change.name)
-    base: Row = {"entity": entity, "change": change.action, **common, "file": change.path}
+    base: Row = {"entity": entity, "change": change.action, **common,
+                 "file": printable(change.path)}
     if change.action == MOVED:
-        yield {**base, "field": None, "before": change.previous_path, "after": change.path}
+        yield {**base, "field": None, "before": printable(change.previous_path or ""),
+               "after": printable(change.path)}
     if not change.fields and change.action != MOVED:
         yield {**base, "field": None, "before": None, "after": None}
     for field in change.fields:
@@ -248,7 +246,9 @@ def build(job: ReportInput) -> Report:
                     "entities": [SETTINGS_NAME if c.kind == SETTINGS else c.ref
                                  for c in found]})
         folders = after
-    changes.rows = [row for _, row in sorted(rows, key=lambda r: (r[0], str(r[1]["date"])))]
+    # by entity (kind order, name), each entity's rows in history order (a stable sort):
+    # commit dates need not grow along the main line (rebases, clocks, time zones)
+    changes.rows = [row for _, row in sorted(rows, key=lambda r: r[0])]
     entities = _entities(changes.rows)
     report.sections = [changes, entities, unreviewed]
     report.summary = _summary(job, repo, changes.rows, entities, unreviewed, reader, history)
@@ -268,7 +268,7 @@ def _entities(rows: list[Row]) -> Section:
         commits = {str(r["commit"]): r for r in found}
         section.rows.append({
             "entity": entity, "changes": len(found), "commits": len(commits),
-            "lastChanged": max(str(r["date"]) for r in found),
+            "lastChanged": found[-1]["date"],  # the rows are in history order
             "pullRequests": sorted({str(r["pullRequest"]) for r in found if r["pullRequest"]}),
             "unreviewed": sum(1 for r in commits.values()
                               if not r["pullRequest"] and not r["approvers"])})

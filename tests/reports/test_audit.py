@@ -251,3 +251,18 @@ def test_long_approvers_are_cut_and_mentions_notify_nobody(run, own_history: His
     assert len(approver) == 200 and approver.endswith("…")
     _, out, _ = audit(run, history, "--since", "2026-08-01", fmt="markdown")
     assert "@\u2060klange" in out and " @klange" not in out
+
+
+def test_a_file_name_that_is_not_utf8_is_shown_escaped(run, own_history: History,
+                                                        tmp_path: Path) -> None:
+    history = own_history
+    name = os.fsdecode(b"catalog/\xff\xfe.yaml")
+    (history.root / name).write_text(
+        "apiVersion: itsmctl/v1\nkind: Team\nmetadata: {name: odd}\n"
+        "spec: {email: odd@example.com, members: [{name: O, handle: o}]}\n")
+    history.commit("An odd name (#50)", when="2026-09-01")
+    out_file = tmp_path / "audit.csv"
+    code, _, err = audit(run, history, "--since", "2026-09-01", "--output", str(out_file),
+                         fmt="csv")
+    assert (code, err) == (0, "")
+    assert "catalog/\\xff\\xfe.yaml" in out_file.read_text(encoding="utf-8")
