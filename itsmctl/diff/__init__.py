@@ -20,7 +20,7 @@ from typing import Any
 
 from itsmctl.config import CONFIG_FILE
 from itsmctl.diagnostics import Diagnostic
-from itsmctl.diff.fields import ADDED, MODIFIED, REMOVED, FieldChange, field_changes
+from itsmctl.diff.fields import ADDED, MODIFIED, REMOVED, FieldChange, field_changes, same
 from itsmctl.errors import FatalError
 from itsmctl.kinds import KIND_NAMES, ref
 from itsmctl.load import Loaded
@@ -152,7 +152,7 @@ def compare(before: dict[tuple[str, str], Document],
 
 def settings_change(old: Any, new: Any) -> Change | None:
     """The change to itsmctl.yaml, from its data as written on each side (None: absent)."""
-    if old == new:
+    if same(old, new):
         return None
     if old is None:
         return Change(SETTINGS, SETTINGS_NAME, ADDED, CONFIG_FILE, None)

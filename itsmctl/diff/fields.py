@@ -46,9 +46,21 @@ def _named(items: list[Any]) -> dict[str, Any] | None:
     return by_name if len(by_name) == len(items) else None
 
 
+def same(a: Any, b: Any) -> bool:
+    """Equal as JSON values: `true` is not `1`, nor `1` `1.0`, at any depth (Python's `==`
+    says they are)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
 def field_changes(before: Any, after: Any, path: str = "") -> Iterator[FieldChange]:
     """The changes from `before` to `after`, in document order (before's, then after's)."""
-    if before == after and type(before) is type(after):
+    if same(before, after):
         return
     if isinstance(before, dict) and isinstance(after, dict):
         for key in [*before, *(k for k in after if k not in before)]:
