@@ -19,6 +19,15 @@ from itsmctl.sources import WORKTREE
 BOT = "github-actions[bot]"  # who comments with a workflow's GITHUB_TOKEN
 CREATED, UPDATED, UNCHANGED, SKIPPED = "created", "updated", "unchanged", "skipped"
 _SHA = re.compile(r"[0-9a-fA-F]{40}|[0-9a-fA-F]{64}")
+_MENTION = re.compile(r"(?<![\w`])@(?=[A-Za-z0-9])")  # at a code span's start: inert
+
+
+def quiet(body: str) -> str:
+    """The body with every @-mention made inert (a word joiner after the @; one that opens
+    a code span notifies nobody already). The review itsmctl renders mentions nobody, and
+    this leaves it as it is; but the file posted comes from a job that a fork's code ran:
+    whatever it holds, the bot's comment notifies no one."""
+    return _MENTION.sub("@\u2060", body)
 
 
 @dataclass(frozen=True)
@@ -65,6 +74,7 @@ def _body(path: Path) -> str:
     if parse_marker(body) is None:
         raise FatalError(f"{shown(path)} is not an itsmctl review: its first line is not the "
                          f"'{PREFIX} base=… head=… -->' marker")
+    body = quiet(body)
     if length(body) > COMMENT_LIMIT:
         raise FatalError(f"{shown(path)} is {length(body)} characters; GitHub takes at most "
                          f"{COMMENT_LIMIT} (itsmctl review cuts its comment to fit)")

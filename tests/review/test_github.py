@@ -435,3 +435,17 @@ def test_listed_reviews_cannot_drive_the_terminal(run, github: FakeGitHub) -> No
     code, out, _ = run("github", "reviews", "--pr", "12")
     assert code == 0 and out.isascii() and "\x1b" not in out
     assert json.loads(out)[0]["body"] == "ok \x1b[2J\x9b2J\u202eé"
+
+
+def test_a_forged_review_file_mentions_nobody(run, github: FakeGitHub, tmp_path: Path) -> None:
+    """The file comes from a job a fork's code ran: whatever mentions it holds are posted
+    inert; mentions at a code span's start are inert already and stay as written."""
+    code, _, _ = comment(run, body(tmp_path, "## ✅ Ready\n@everyone ping @org/cab, mail "
+                                             "a@b.example, `@sam`\n"))
+    assert code == 0
+    [ours] = [c for c in github.state.comments[12] if c["user"]["login"] == BOT]
+    assert ours["body"].endswith("@\u2060everyone ping @\u2060org/cab, mail a@b.example, "
+                                 "`@sam`\n")
+    code, out, _ = comment(run, body(tmp_path, "## ✅ Ready\n@everyone ping @org/cab, mail "
+                                               "a@b.example, `@sam`\n"))
+    assert code == 0 and out.startswith("unchanged:")
