@@ -204,12 +204,11 @@ def _catalog_paths(source: Source, loaded: Loaded, paths: list[str]
     return kept, notes
 
 
-def read_catalog(root: Path, ref: str | None = None, now: dt.datetime | None = None
-                 ) -> Checked:
-    """The catalog of a repository (at a git ref, or its work tree) validated but not
-    judged by policy: what reports and the SLA commands read. They use the entities that
-    pass; the problems are collected (and counted) here, reported by `check`."""
-    loaded = load_catalog(open_source(root, ref))
+def read_catalog(source: Source, now: dt.datetime | None = None) -> Checked:
+    """The catalog of a source (a git ref, or the work tree) validated but not judged by
+    policy: what reports and the SLA commands read. They use the entities that pass; the
+    problems are collected (and counted) here, reported by `check`."""
+    loaded = load_catalog(source)
     today = (now or dt.datetime.now(dt.timezone.utc)).date()
     catalog, problems = validate(loaded.documents, loaded.config, today)
     result = Result(files=list(loaded.files), documents=len(loaded.documents))

@@ -64,7 +64,7 @@ class ReportInput:
     @cached_property
     def catalog(self) -> Catalog:
         """The documents that pass their schema, validated (not judged by policy)."""
-        return read_catalog(self.root, ref=self.ref, now=self.now).catalog
+        return read_catalog(self.source, now=self.now).catalog
 
     @cached_property
     def config(self) -> Config:

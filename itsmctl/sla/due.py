@@ -9,6 +9,7 @@ from pathlib import Path
 from itsmctl.errors import FatalError
 from itsmctl.pipeline import read_catalog
 from itsmctl.sla.terms import Terms, choose, escalation_times, terms_of
+from itsmctl.sources import open_source
 from itsmctl.timecalc import (
     Clock,
     ClockError,
@@ -110,7 +111,7 @@ def explain(clock: Clock, opened: float, target: float, pauses: list[Interval]
 
 def due_times(root: Path, ref: str | None, sla: str, priority: str, opened: str,
               paused: tuple[str, ...] = (), with_explanation: bool = False) -> DueTimes:
-    terms = choose(*terms_of(read_catalog(root, ref=ref).catalog), sla, priority)
+    terms = choose(*terms_of(read_catalog(open_source(root, ref)).catalog), sla, priority)
     tz = terms.clock.tz
     start = option_instant(opened, "--opened", tz)
     pauses = option_pauses(paused, tz)

@@ -46,7 +46,7 @@ from itsmctl.sla.tickets.records import (
     Ticket,
     quoted,
 )
-from itsmctl.sources import file_kind
+from itsmctl.sources import file_kind, open_source
 from itsmctl.timecalc import ClockError, iso, timezone
 
 TallyKey = tuple[str | None, str, str]  # (ref, SLA, priority)
@@ -257,7 +257,7 @@ def load_views(root: Path, refs: tuple[str, ...]) -> tuple[list[View], list[str]
     levels: list[str] = []
     timezone_default = "UTC"
     for ref in refs or (None,):
-        checked = read_catalog(root, ref=ref)
+        checked = read_catalog(open_source(root, ref))
         catalog = checked.catalog
         terms, broken = terms_of(catalog)
         views.append(View(ref, terms, service_slas(catalog), broken,
