@@ -302,6 +302,75 @@ class _OpenTable:
         return self.starts[i + 1]
 
 
+# -- public holidays (the `holidays` package) ------------------------------------------------
+
+def _holiday_countries() -> Any:
+    """The `holidays.countries` package, whose countries are imported one at a time when
+    named. The package itself imports all ~250 at once (0.15-0.2 s, more than validating
+    a small catalog); what itsmctl asks of it is one country's class at a time. Falls back
+    to the package as it is when its layout is not the one expected."""
+    import importlib
+    import importlib.util
+    import sys
+    import types
+
+    name = "holidays.countries"
+    if name in sys.modules:
+        return sys.modules[name]
+    from holidays import registry
+
+    spec = importlib.util.find_spec(name)
+    known = getattr(registry, "COUNTRIES", None)
+    if spec is None or not spec.submodule_search_locations or not isinstance(known, dict):
+        return importlib.import_module(name)
+    where = {alias: module for module, names in known.items() for alias in names}
+    package = types.ModuleType(name)
+    package.__spec__, package.__path__ = spec, list(spec.submodule_search_locations)
+    package.__package__ = name
+
+    def lookup(attribute: str) -> Any:
+        if attribute not in where:
+            raise AttributeError(f"module {name!r} has no attribute {attribute!r}")
+        return getattr(importlib.import_module(f"{name}.{where[attribute]}"), attribute)
+
+    package.__getattr__ = lookup  # type: ignore[method-assign]
+    sys.modules[name] = package
+    return package
+
+
+@cache
+def _holiday_class(country: str) -> Any:
+    from holidays import registry
+
+    for names in registry.COUNTRIES.values():
+        if country in names[1:]:
+            return getattr(_holiday_countries(), names[0])
+    return None
+
+
+def holiday_countries() -> list[str]:
+    """The country codes public holidays are known for (ISO 3166-1 alpha-2, aliases too)."""
+    from holidays import registry
+
+    return [code for names in registry.COUNTRIES.values() for code in names[1:]
+            if 2 <= len(code) <= 3]
+
+
+def holiday_subdivisions(country: str) -> list[str] | None:
+    """The subdivisions of a country with public holidays (None: an unknown country)."""
+    found = _holiday_class(country) if country in holiday_countries() else None
+    return None if found is None else list(found.subdivisions)
+
+
+def public_holidays(country: str, subdivision: str | None, year: int) -> dict[dt.date, str]:
+    """A year's public holidays of a country (or one of its subdivisions), by name."""
+    found = _holiday_class(country)
+    if found is None:
+        raise ValueError(f"no public holidays are known for country '{country}'")
+    return {day: str(name) for day, name in found(subdiv=subdivision, years=year).items()
+            if name}
+
+
 class Clock:
     """A business calendar as open intervals in real time (docs/sla-clock.md, rules 1-2)."""
 
@@ -317,7 +386,7 @@ class Clock:
                        for day in WEEKDAYS]
         self.holidays = dict(holidays or {})
         self.public = public
-        self._public_years: dict[int, Any] = {}
+        self._public_years: dict[int, dict[dt.date, str]] = {}
         self._days: dict[int, tuple[Interval, ...]] = {}
         self._table = _OpenTable(self)
         self._reachable = self.weekly_seconds() * _OpenTable.HORIZON_DAYS / 7
@@ -340,13 +409,10 @@ class Clock:
             return None
         year = self._public_years.get(day.year)
         if year is None:
-            import holidays
-
             country, subdivision = self.public
-            year = self._public_years[day.year] = holidays.country_holidays(
-                country, subdiv=subdivision, years=day.year)
-        name = year.get(day)
-        return str(name) if name else None
+            year = self._public_years[day.year] = public_holidays(country, subdivision,
+                                                                   day.year)
+        return year.get(day)
 
     def _instant(self, day: dt.date, minutes: int) -> float:
         if minutes >= 1440:

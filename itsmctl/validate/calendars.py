@@ -7,7 +7,12 @@ from collections.abc import Iterator, Mapping
 from itsmctl.diagnostics import Diagnostic, Rule, Severity
 from itsmctl.model.typed import Calendar
 from itsmctl.text import did_you_mean
-from itsmctl.timecalc import clock_minutes, timezone_problem
+from itsmctl.timecalc import (
+    clock_minutes,
+    holiday_countries,
+    holiday_subdivisions,
+    timezone_problem,
+)
 from itsmctl.validate.context import Context
 
 CALENDAR_INVALID = Rule("calendar-invalid", Severity.ERROR,
@@ -38,18 +43,16 @@ def _check_hours(calendar: Calendar, hours: Mapping[str, tuple[str, ...]]
 
 def _check_public_holidays(calendar: Calendar, country: str, subdivision: str | None
                            ) -> Iterator[Diagnostic]:
-    import holidays
-
-    supported = holidays.list_supported_countries()
-    if country not in supported:
+    subdivisions = holiday_subdivisions(country)
+    if subdivisions is None:
         yield calendar.diagnostic(
             CALENDAR_INVALID, f"no public holidays are known for country '{country}'"
-            f"{did_you_mean(country, list(supported))}", ("spec", "publicHolidays", "country"))
+            f"{did_you_mean(country, holiday_countries())}", ("spec", "publicHolidays", "country"))
         return
-    if subdivision is not None and subdivision not in supported[country]:
+    if subdivision is not None and subdivision not in subdivisions:
         yield calendar.diagnostic(
             CALENDAR_INVALID, f"unknown subdivision '{subdivision}' of {country}"
-            f"{did_you_mean(subdivision, supported[country])}",
+            f"{did_you_mean(subdivision, subdivisions)}",
             ("spec", "publicHolidays", "subdivision"))
 
 
