@@ -15,7 +15,7 @@ PACKAGE = ROOT / "itsmctl"
 # of lower layers only; units of one layer never import each other.
 LAYERS = [
     ["itsmctl", "itsmctl.errors", "itsmctl.text", "itsmctl.kinds"],
-    ["itsmctl.diagnostics", "itsmctl.timecalc", "itsmctl.output"],
+    ["itsmctl.diagnostics", "itsmctl.timecalc", "itsmctl.output", "itsmctl.parallel"],
     ["itsmctl.yamlio", "itsmctl.config"],
     ["itsmctl.schemas", "itsmctl.sources"],
     ["itsmctl.model"],

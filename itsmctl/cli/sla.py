@@ -62,12 +62,16 @@ def due(ctx: click.Context, sla_name: str, priority: str, opened: str, paused: t
               help="ServiceNow: a YAML file mapping priorities and states.")
 @click.option("--details", is_flag=True, help="List every ticket's due times and verdicts.")
 @click.option("--strict", is_flag=True, help="Exit 1 when any row is skipped.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, metavar="N",
+              help="Processes that judge a large generic file side by side (default 0: one "
+                   "per processor; 1: none besides this one).")
 @click.option("--format", "fmt", type=click.Choice(sorted(replay_output.RENDERERS)),
               default="table", help="Output format.")
 @click.pass_context
 def replay_command(ctx: click.Context, tickets: Path, source: str, refs: tuple[str, ...],
                    default_sla: str | None, now_text: str | None, tz_name: str | None,
-                   mapping: Path | None, details: bool, strict: bool, fmt: str) -> int:
+                   mapping: Path | None, details: bool, strict: bool, jobs: int,
+                   fmt: str) -> int:
     """SLA compliance of historic TICKETS (a CSV file, or - for standard input).
 
     Per SLA and priority: tickets, response and resolution met/breached, and compliance
@@ -76,7 +80,7 @@ def replay_command(ctx: click.Context, tickets: Path, source: str, refs: tuple[s
     --strict: when any was skipped).
     """
     request = ReplayRequest(tickets, source, refs, default_sla, now_text, tz_name, mapping,
-                            details, strict)
+                            details, strict, jobs)
     with progress_bar(input_size(request), "replaying") as progress:
         report = replay_file(repo_root(ctx), request, progress)
     emit(replay_output.RENDERERS[fmt](report))

@@ -14,13 +14,14 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from itsmctl.diagnostics import Severity
 from itsmctl.errors import EXIT_FINDINGS, EXIT_OK, FatalError
+from itsmctl.parallel import can_fork, in_parts, usable_cpus
 from itsmctl.pipeline import read_catalog
 from itsmctl.sla.due import option_instant
 from itsmctl.sla.terms import (
@@ -37,8 +38,10 @@ from itsmctl.sla.terms import (
 )
 from itsmctl.sla.tickets import READERS
 from itsmctl.sla.tickets.records import (
+    WHOLE,
     BadInput,
     LineFile,
+    Part,
     Progress,
     ReadOptions,
     Remark,
@@ -70,6 +73,9 @@ class Tally:
         return round(100 * self.resolution_met / judged, 2) if judged else None
 
 
+TALLY_FIELDS = [f.name for f in fields(Tally)]
+
+
 @dataclass
 class View:
     """The catalog at one ref, as replay needs it."""
@@ -93,6 +99,22 @@ class ReplayReport:
     remarks: list[str] = field(default_factory=list)  # about the input as a whole
     warnings: list[str] = field(default_factory=list)  # about the catalogs judged with
     strict: bool = False  # any skipped row fails the run
+
+    def add(self, other: ReplayReport) -> None:
+        """Take in the report on the lines that follow this report's (a part of a file
+        judged apart): as if one replay had read them all."""
+        for key, tally in other.tallies.items():
+            mine = self.tallies.get(key)
+            if mine is None:
+                self.tallies[key] = tally
+            else:
+                for name in TALLY_FIELDS:
+                    setattr(mine, name, getattr(mine, name) + getattr(tally, name))
+        self.skipped += other.skipped
+        self.details += other.details
+        self.tickets_read += other.tickets_read
+        self.rows_read += other.rows_read
+        self.remarks += other.remarks
 
     def judged(self, ref: str | None) -> int:
         return sum(t.tickets for (r, _s, _p), t in self.tallies.items() if r == ref)
@@ -248,6 +270,7 @@ class ReplayRequest:
     mapping: Path | None = None
     details: bool = False
     strict: bool = False
+    jobs: int = 0  # processes to judge with (0: one per usable processor)
 
 
 def load_views(root: Path, refs: tuple[str, ...]) -> tuple[list[View], list[str], str]:
@@ -304,6 +327,37 @@ def _ticket_file(path: Path, progress: Progress | None) -> Iterator[LineFile]:
         yield file
 
 
+PART_BYTES = 1 << 20  # the least a process is given: less is not worth a fork
+
+
+def _in_parts(file: LineFile, judged: Callable[[LineFile], ReplayReport], jobs: int
+              ) -> ReplayReport:
+    """A reader's report on a file whose lines are judged each on its own: the file cut
+    into parts judged side by side (one per process, `jobs` at most) and the reports put
+    together in the order of the parts, the same as one process makes. A progress bar
+    follows this process's part: the others go at the same pace."""
+    parts = file.parts(jobs or usable_cpus(), PART_BYTES) if can_fork() else [WHOLE]
+    if len(parts) == 1:
+        return judged(file)
+    progress = file.progress
+
+    def one(part: Part) -> ReplayReport:
+        mine = file.on(part, _scaled(progress, len(parts)) if part == parts[0] else None)
+        try:
+            return judged(mine)
+        finally:
+            mine.close()
+
+    reports = in_parts(one, parts)
+    for report in reports[1:]:
+        reports[0].add(report)
+    return reports[0]
+
+
+def _scaled(progress: Progress | None, times: int) -> Progress | None:
+    return None if progress is None else (lambda size: progress(size * times))
+
+
 def input_size(request: ReplayRequest) -> int:
     """Bytes to read, times the reader's passes (0 for standard input): how long a
     progress bar is."""
@@ -331,15 +385,21 @@ def replay_file(root: Path, request: ReplayRequest,
     if request.source == "servicenow" and request.default_sla is None:
         raise FatalError("a ServiceNow export names no SLA: give --sla NAME")
     options = ReadOptions(tz, levels, request.mapping)
-    with _ticket_file(request.tickets, progress) as file:
+    reader = READERS[request.source]
+
+    def judged(file: LineFile) -> ReplayReport:
         try:
-            items = READERS[request.source].read(file, options)
+            items = reader.read(file, options)
         except BadInput as error:
             raise FatalError(str(error)) from error
         try:
-            report = replay(items, views, levels, now, request.default_sla, request.details)
+            return replay(items, views, levels, now, request.default_sla, request.details)
         except BadInput as error:
             raise FatalError(f"{request.tickets}: {error}") from error
+
+    with _ticket_file(request.tickets, progress) as file:
+        report = _in_parts(file, judged, request.jobs) if reader.LINE_BY_LINE \
+            else judged(file)
     report.warnings = _warnings(views)
     report.strict = request.strict
     return report

@@ -28,6 +28,7 @@ from itsmctl.timecalc import (
 
 NAME = "generic"
 PASSES = 1
+LINE_BY_LINE = True
 REQUIRED = ("id", "priority", "opened", "responded", "resolved")
 
 

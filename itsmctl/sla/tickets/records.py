@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from itsmctl.timecalc import Interval
 
@@ -62,19 +62,42 @@ CHUNK = 1 << 20  # bytes read at a time
 Progress = Callable[[int], None]  # told how many bytes were read since it was last told
 
 
+@dataclass(frozen=True)
+class Part:
+    """A run of whole lines of a file: from byte `start` (where line `first_line` begins)
+    to byte `end` (None: the end of the file)."""
+
+    start: int = 0
+    end: int | None = None
+    first_line: int = 1
+
+
+WHOLE = Part()
+
+
 class LineFile:
     """A ticket file read as physical lines: every line is one record, so one stray quote
     cannot swallow the lines after it, and every line is accounted for. Lines may be read
-    again by offset (a reader may make two passes). A UTF-8 byte-order mark is dropped."""
+    again by offset (a reader may make two passes). A UTF-8 byte-order mark is dropped.
 
-    def __init__(self, path: Path, progress: Progress | None = None) -> None:
+    Opened on a `part` of the file, it reads the file's first line (the header) and then
+    that part's lines, numbered as in the whole file."""
+
+    def __init__(self, path: Path, progress: Progress | None = None, part: Part = WHOLE
+                 ) -> None:
         self.path = path
         self.progress = progress
+        self.part = part
         try:
             self._file = path.open("rb")
             self._again = path.open("rb")
         except OSError as error:
             raise BadInput(f"cannot read {path}: {error.strerror}") from error
+
+    def on(self, part: Part, progress: Progress | None) -> LineFile:
+        """The same file opened anew on a part of it (with file offsets of its own: a
+        forked process must not move this one's)."""
+        return LineFile(self.path, progress, part)
 
     def close(self) -> None:
         self._file.close()
@@ -85,11 +108,16 @@ class LineFile:
         None and why it cannot be read: not UTF-8, or longer than MAX_LINE — said as soon
         as that is known, and the rest of the line let go without being held). Read in
         chunks split on newlines (much faster than a line at a time)."""
-        self._file.seek(0)
-        number, start, carry = 0, 0, b""
+        if self.part.start > 0:
+            yield self._header()
+        self._file.seek(self.part.start)
+        number, start, carry = self.part.first_line - 1, self.part.start, b""
+        left = None if self.part.end is None else self.part.end - self.part.start
         dropped = -1  # >= 0 while the current line is too long: its bytes let go so far
         while True:
-            chunk = self._file.read(CHUNK)
+            chunk = self._file.read(CHUNK if left is None else min(CHUNK, left))
+            if left is not None:
+                left -= len(chunk)
             if self.progress is not None and chunk:
                 self.progress(len(chunk))
             if not chunk:
@@ -129,6 +157,30 @@ class LineFile:
                 dropped = max(dropped, 0) + len(carry)
                 carry = b""
 
+    def _header(self) -> Line:
+        self._file.seek(0)
+        raw = self._file.readline(MAX_LINE + 1)
+        return _line(1, 0, raw[:-1] if raw.endswith(b"\n") else raw)
+
+    def parts(self, count: int, smallest: int) -> list[Part]:
+        """The file cut into at most `count` parts of whole lines, none (but the last)
+        smaller than `smallest` bytes: for readers that judge each line on its own."""
+        size = self.path.stat().st_size
+        count = min(count, size // max(smallest, 1))
+        if count <= 1:
+            return [WHOLE]
+        starts = [0]
+        with self.path.open("rb") as file:
+            for i in range(1, count):
+                start = _next_line(file, max(size * i // count, starts[-1]))
+                if start is None or start >= size:
+                    break
+                if start > starts[-1]:
+                    starts.append(start)
+            numbers = _line_numbers(file, starts)
+        ends: list[int | None] = [*starts[1:], None]
+        return [Part(s, e, n) for s, e, n in zip(starts, ends, numbers, strict=True)]
+
     def line_at(self, offset: int) -> str:
         """The text of a line read before (and read then without a problem)."""
         self._again.seek(offset)
@@ -136,6 +188,32 @@ class LineFile:
 
 
 Line = tuple[int, int, str | None, str | None]  # number, offset, text, why there is none
+
+
+def _next_line(file: BinaryIO, offset: int) -> int | None:
+    """Where the first line that starts after `offset` begins (None: no line does)."""
+    file.seek(offset)
+    while True:
+        chunk = file.read(CHUNK)
+        if not chunk:
+            return None
+        cut = chunk.find(b"\n")
+        if cut >= 0:
+            return offset + cut + 1
+        offset += len(chunk)
+
+
+def _line_numbers(file: BinaryIO, starts: list[int]) -> list[int]:
+    """The number of the line that begins at each of `starts` (sorted line starts)."""
+    file.seek(0)
+    numbers, counted, at = [], 0, 0
+    for start in starts:
+        while at < start:
+            chunk = file.read(min(CHUNK, start - at))
+            counted += chunk.count(b"\n")
+            at += len(chunk)
+        numbers.append(counted + 1)
+    return numbers
 
 
 def _too_long() -> str:

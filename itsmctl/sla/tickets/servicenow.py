@@ -39,6 +39,7 @@ from itsmctl.yamlio import decode, parse_documents
 
 NAME = "servicenow"
 PASSES = 2  # it reads the file twice (for a progress bar)
+LINE_BY_LINE = False  # an incident's rows are judged together
 
 REQUIRED = ("number", "incident_state", "priority", "opened_at", "sys_updated_at",
             "resolved_at", "closed_at")

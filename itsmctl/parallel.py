@@ -1,0 +1,89 @@
+"""Work shared among processes: the one place itsmctl forks.
+
+`in_parts(work, parts)` runs `work` on each part, the first in this process and each other
+one in a forked child, and returns the results in the order of the parts, so the output is
+the same as a run in one process. A child shares everything this process had built before
+(the catalog, its clocks) without copying it; only its result comes back, pickled. Where
+processes cannot be forked, or there is one part, everything runs here.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import sys
+from collections.abc import Callable, Sequence
+from multiprocessing.connection import Connection
+from typing import Any, TypeVar
+
+from itsmctl.errors import FatalError
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def usable_cpus() -> int:
+    """The processors this process may run on (a container's or `taskset`'s limit)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def in_parts(work: Callable[[T], R], parts: Sequence[T]) -> list[R]:
+    """`[work(part) for part in parts]`, the parts after the first in forked children. A
+    FatalError in a child is raised here as it was; any other failure as a RuntimeError
+    naming it. Children left running when this process fails are stopped."""
+    if len(parts) <= 1 or not can_fork():
+        return [work(part) for part in parts]
+    context = multiprocessing.get_context("fork")
+    sys.stdout.flush()  # or a child would write what is still buffered once more
+    sys.stderr.flush()
+    children = []
+    try:
+        for part in parts[1:]:
+            receive, send = context.Pipe(duplex=False)
+            child = context.Process(target=_child, args=(work, part, send), daemon=True)
+            child.start()
+            send.close()
+            children.append((child, receive))
+        results = [work(parts[0])]
+        for child, receive in children:
+            results.append(_result(child, receive))
+        return results
+    finally:
+        for child, receive in children:
+            if child.is_alive():
+                child.kill()
+            child.join()
+            receive.close()
+
+
+def _child(work: Callable[[Any], Any], part: Any, send: Connection) -> None:
+    try:
+        outcome: tuple[str, Any] = ("done", work(part))
+    except FatalError as error:
+        outcome = ("fatal", (error.message, error.hint))
+    except BaseException as error:  # told to the parent, which raises it
+        outcome = ("failed", f"{type(error).__name__}: {error}")
+    send.send_bytes(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
+    send.close()
+
+
+def _result(child: Any, receive: Connection) -> Any:
+    try:
+        kind, value = pickle.loads(receive.recv_bytes())  # our own child's bytes
+    except EOFError:
+        child.join()
+        raise RuntimeError(f"a worker process ended without a result "
+                           f"(exit code {child.exitcode})") from None
+    if kind == "fatal":
+        raise FatalError(*value)
+    if kind == "failed":
+        raise RuntimeError(f"in a worker process: {value}")
+    return value

@@ -1,0 +1,69 @@
+"""itsmctl.parallel: results in the order of the parts, failures told as they were."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from itsmctl.errors import FatalError
+from itsmctl.parallel import can_fork, in_parts
+
+pytestmark = pytest.mark.skipif(not can_fork(), reason="processes cannot be forked here")
+
+
+def test_results_come_in_the_order_of_the_parts_each_from_its_own_process() -> None:
+    results = in_parts(lambda n: (n * n, os.getpid()), [1, 2, 3, 4])
+    assert [square for square, _pid in results] == [1, 4, 9, 16]
+    assert results[0][1] == os.getpid()  # the first part runs here
+    assert len({pid for _square, pid in results}) == 4
+
+
+def test_a_fatal_error_in_a_child_is_raised_as_it_was() -> None:
+    def work(n: int) -> int:
+        if n == 2:
+            raise FatalError("part 2 cannot be read", "give another file")
+        return n
+
+    with pytest.raises(FatalError) as raised:
+        in_parts(work, [1, 2, 3])
+    assert (raised.value.message, raised.value.hint) == ("part 2 cannot be read",
+                                                         "give another file")
+
+
+def test_a_failing_or_vanishing_child_is_a_runtime_error() -> None:
+    def failing(n: int) -> int:
+        return 1 // (n - 2)
+
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        in_parts(failing, [1, 2])
+
+    def vanishing(n: int) -> int:
+        if n == 2:
+            os._exit(3)
+        return n
+
+    with pytest.raises(RuntimeError, match="exit code 3"):
+        in_parts(vanishing, [1, 2])
+
+
+def test_one_part_or_none_runs_here() -> None:
+    assert in_parts(lambda n: os.getpid(), [7]) == [os.getpid()]
+    assert in_parts(lambda n: n, []) == []
+
+
+def test_when_this_process_fails_the_children_are_stopped() -> None:
+    import multiprocessing
+    import time
+
+    def work(n: int) -> int:
+        if n == 1:
+            raise FatalError("the first part fails")
+        time.sleep(60)
+        return n
+
+    started = time.monotonic()
+    with pytest.raises(FatalError):
+        in_parts(work, [1, 2, 3])
+    assert time.monotonic() - started < 30
+    assert multiprocessing.active_children() == []
