@@ -63,8 +63,8 @@ def due(ctx: click.Context, sla_name: str, priority: str, opened: str, paused: t
 @click.option("--details", is_flag=True, help="List every ticket's due times and verdicts.")
 @click.option("--strict", is_flag=True, help="Exit 1 when any row is skipped.")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, metavar="N",
-              help="Processes that judge a large generic file side by side (default 0: one "
-                   "per processor; 1: none besides this one).")
+              help="Processes that judge parts of a large file side by side (default 0: one "
+                   "per processor; 1: this one alone).")
 @click.option("--format", "fmt", type=click.Choice(sorted(replay_output.RENDERERS)),
               default="table", help="Output format.")
 @click.pass_context

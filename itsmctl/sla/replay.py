@@ -36,7 +36,7 @@ from itsmctl.sla.terms import (
     terms_of,
     verdicts,
 )
-from itsmctl.sla.tickets import READERS
+from itsmctl.sla.tickets import READERS, Prepared
 from itsmctl.sla.tickets.records import (
     WHOLE,
     BadInput,
@@ -330,13 +330,14 @@ def _ticket_file(path: Path, progress: Progress | None) -> Iterator[LineFile]:
 PART_BYTES = 1 << 20  # the least a process is given: less is not worth a fork
 
 
-def _in_parts(file: LineFile, judged: Callable[[LineFile], ReplayReport], jobs: int
-              ) -> ReplayReport:
-    """A reader's report on a file whose lines are judged each on its own: the file cut
-    into parts judged side by side (one per process, `jobs` at most) and the reports put
-    together in the order of the parts, the same as one process makes. A progress bar
-    follows this process's part: the others go at the same pace."""
-    parts = file.parts(jobs or usable_cpus(), PART_BYTES) if can_fork() else [WHOLE]
+def _in_parts(file: LineFile, prepared: Prepared, judged: Callable[[LineFile], ReplayReport],
+              jobs: int) -> ReplayReport:
+    """The report on a file cut into parts where its reader says it may be, judged side
+    by side (one per process, `jobs` at most) and put together in the order of the parts:
+    the same report as one process makes. A progress bar follows this process's part: the
+    others go at the same pace."""
+    count = jobs or usable_cpus()
+    parts = prepared.parts(count, PART_BYTES) if count > 1 and can_fork() else [WHOLE]
     if len(parts) == 1:
         return judged(file)
     progress = file.progress
@@ -385,21 +386,20 @@ def replay_file(root: Path, request: ReplayRequest,
     if request.source == "servicenow" and request.default_sla is None:
         raise FatalError("a ServiceNow export names no SLA: give --sla NAME")
     options = ReadOptions(tz, levels, request.mapping)
-    reader = READERS[request.source]
-
-    def judged(file: LineFile) -> ReplayReport:
+    with _ticket_file(request.tickets, progress) as file:
         try:
-            items = reader.read(file, options)
+            prepared = READERS[request.source].prepare(file, options)
         except BadInput as error:
             raise FatalError(str(error)) from error
-        try:
-            return replay(items, views, levels, now, request.default_sla, request.details)
-        except BadInput as error:
-            raise FatalError(f"{request.tickets}: {error}") from error
 
-    with _ticket_file(request.tickets, progress) as file:
-        report = _in_parts(file, judged, request.jobs) if reader.LINE_BY_LINE \
-            else judged(file)
+        def judged(part: LineFile) -> ReplayReport:
+            try:
+                return replay(prepared.tickets(part), views, levels, now, request.default_sla,
+                              request.details)
+            except BadInput as error:
+                raise FatalError(f"{request.tickets}: {error}") from error
+
+        report = _in_parts(file, prepared, judged, request.jobs)
     report.warnings = _warnings(views)
     report.strict = request.strict
     return report

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from itsmctl.sla.tickets.records import (
     BadInput,
     LineFile,
+    Part,
     ReadOptions,
+    Record,
     Skipped,
     Ticket,
     csv_records,
@@ -28,7 +31,6 @@ from itsmctl.timecalc import (
 
 NAME = "generic"
 PASSES = 1
-LINE_BY_LINE = True
 REQUIRED = ("id", "priority", "opened", "responded", "resolved")
 
 
@@ -82,9 +84,25 @@ def _order_problem(opened: float, responded: float | None, resolved: float | Non
     return None
 
 
-def read(file: LineFile, options: ReadOptions) -> Iterator[Ticket | Skipped]:
-    tz = options.tz
-    header, rows = csv_records(file)
+@dataclass(frozen=True)
+class _Prepared:
+    file: LineFile
+    columns: tuple[int, int, int, int, int]  # id, priority, opened, responded, resolved
+    sla: int | None
+    service: int | None
+    paused: int | None
+    tz: dt.tzinfo
+
+    def parts(self, count: int, smallest: int) -> list[Part]:
+        return self.file.parts(count, smallest)  # each line is judged on its own
+
+    def tickets(self, file: LineFile) -> Iterator[Ticket | Skipped]:
+        _header, rows = csv_records(file)
+        return _tickets(rows, self)
+
+
+def prepare(file: LineFile, options: ReadOptions) -> _Prepared:
+    header, _rows = csv_records(file)
     columns = {name.strip().lower(): i for i, name in enumerate(header)}
     missing = [c for c in REQUIRED if c not in columns]
     if missing or not ("sla" in columns or "service" in columns):
@@ -92,7 +110,15 @@ def read(file: LineFile, options: ReadOptions) -> Iterator[Ticket | Skipped]:
         raise BadInput(f"the header lacks {', '.join(missing) or 'sla or service'} "
                        f"(expected {wanted}; found {', '.join(header)})")
     i_id, i_pr, i_op, i_rp, i_rs = (columns[c] for c in REQUIRED)
-    i_sla, i_svc, i_pa = columns.get("sla"), columns.get("service"), columns.get("paused")
+    return _Prepared(file, (i_id, i_pr, i_op, i_rp, i_rs), columns.get("sla"),
+                     columns.get("service"), columns.get("paused"), options.tz)
+
+
+def _tickets(rows: Iterator[Record | Skipped], prepared: _Prepared
+             ) -> Iterator[Ticket | Skipped]:
+    tz = prepared.tz
+    i_id, i_pr, i_op, i_rp, i_rs = prepared.columns
+    i_sla, i_svc, i_pa = prepared.sla, prepared.service, prepared.paused
     for item in rows:
         if isinstance(item, Skipped):
             yield item

@@ -25,6 +25,7 @@ from itsmctl.errors import FatalError
 from itsmctl.sla.tickets.records import (
     BadInput,
     LineFile,
+    Part,
     ReadOptions,
     Remark,
     Skipped,
@@ -39,7 +40,6 @@ from itsmctl.yamlio import decode, parse_documents
 
 NAME = "servicenow"
 PASSES = 2  # it reads the file twice (for a progress bar)
-LINE_BY_LINE = False  # an incident's rows are judged together
 
 REQUIRED = ("number", "incident_state", "priority", "opened_at", "sys_updated_at",
             "resolved_at", "closed_at")
@@ -144,62 +144,106 @@ def read_mapping(path: Path) -> Mapping:
         raise BadInput(f"{path}: {error}") from error
 
 
-def read(file: LineFile, options: ReadOptions) -> Iterator[Ticket | Skipped | Remark]:
-    """Every incident judged from all its rows, wherever they are in the file: a first pass
-    notes where each incident's rows are; the second judges contiguous incidents as they
-    end and the others (whose row offsets it keeps) at their last row."""
+def prepare(file: LineFile, options: ReadOptions) -> _Prepared:
+    """A first pass notes where each incident's rows are (`_Plan`); then every incident is
+    judged from all its rows, wherever they are in the file: contiguous incidents as they
+    end, the others at their last row, from the rows the first pass found."""
     mapping = read_mapping(options.mapping) if options.mapping is not None else Mapping()
     header, _ = csv_records(file)
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise BadInput(f"not a ServiceNow incident export: no column {', '.join(missing)}")
-    return _read(file, header, options.tz, options.levels, mapping)
+    index = {name: i for i, name in enumerate(header)}
+    return _Prepared(file, index, _plan(file, index["number"]), options.tz, options.levels,
+                     mapping)
 
 
 @dataclass
 class _Plan:
-    """What the first pass learns: each incident's last row, which incidents have their
-    rows apart, and the incident the file ends with (it may be cut off)."""
+    """What the first pass learns: each incident's last row, where the rows of incidents
+    that have them apart are, and the incident the file ends with (it may be cut off)."""
 
     last_line: dict[str, int] = field(default_factory=dict)
-    apart: set[str] = field(default_factory=set)
+    apart: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # (line, offset)
     final: str | None = None
 
 
-def _numbers(file: LineFile, column: int) -> Iterator[tuple[int, str]]:
-    """(line, incident number) of every row the second pass will read as a record: only
-    the number is taken out of a line (the rest is read on the second pass)."""
+def _numbers(file: LineFile, column: int) -> Iterator[tuple[int, int, str]]:
+    """(line, offset, incident number) of every row that will be read as a record: only
+    the number is taken out of a line (the rest is read when the incident is judged)."""
     header, _ = csv_records(file)
     width = len(header)
-    for line, _offset, text, _problem in file.lines():
+    for line, offset, text, _problem in file.lines():
         if line == 1 or text is None or not text or text.isspace():
             continue
         if '"' in text or "\r" in text:
             fields = parse_line(text)
             if isinstance(fields, list) and len(fields) == width:
-                yield line, fields[column]
+                yield line, offset, fields[column].strip()
         elif text.count(",") + 1 == width:
-            yield line, text.split(",", column + 1)[column]
+            yield line, offset, text.split(",", column + 1)[column].strip()
 
 
 def _plan(file: LineFile, column: int) -> _Plan:
     plan = _Plan()
     previous: str | None = None
-    for line, text in _numbers(file, column):
-        number = text.strip()
+    for line, _offset, number in _numbers(file, column):
         if number != previous and number in plan.last_line:
-            plan.apart.add(number)
+            plan.apart[number] = []
         plan.last_line[number] = line
         previous = number
     plan.final = previous
+    if plan.apart:  # a pass more, only for a file with such incidents
+        for line, offset, number in _numbers(file, column):
+            if number in plan.apart:
+                plan.apart[number].append((line, offset))
     return plan
 
 
-def _read(file: LineFile, header: list[str], tz: dt.tzinfo, levels: list[str],
-          mapping: Mapping) -> Iterator[Ticket | Skipped | Remark]:
-    index = {name: i for i, name in enumerate(header)}
+@dataclass(frozen=True)
+class _Prepared:
+    file: LineFile
+    index: dict[str, int]
+    plan: _Plan
+    tz: dt.tzinfo
+    levels: list[str]
+    mapping: Mapping
+
+    def parts(self, count: int, smallest: int) -> list[Part]:
+        """Parts that never cut a contiguous incident: each starts at a row of another
+        incident than the row before it."""
+        cuts: list[Part] = []
+        for rough in self.file.parts(count, smallest):
+            found = rough if rough.start == 0 else self._next_incident(rough)
+            if found is None:
+                break
+            if not cuts or found.start > cuts[-1].start:
+                cuts.append(found)
+        ends: list[int | None] = [p.start for p in cuts[1:]] + [None]
+        return [Part(p.start, end, p.first_line) for p, end in zip(cuts, ends, strict=True)]
+
+    def _next_incident(self, rough: Part) -> Part | None:
+        """Where the first row of an incident other than that of the part's first row is."""
+        file = self.file.on(Part(rough.start, None, rough.first_line), None)
+        try:
+            first: str | None = None
+            for line, offset, number in _numbers(file, self.index["number"]):
+                if first is None:
+                    first = number
+                elif number != first:
+                    return Part(offset, None, line)
+            return None
+        finally:
+            file.close()
+
+    def tickets(self, file: LineFile) -> Iterator[Ticket | Skipped | Remark]:
+        return _read(file, self)
+
+
+def _read(file: LineFile, prepared: _Prepared) -> Iterator[Ticket | Skipped | Remark]:
+    index, plan, tz, levels, mapping = (prepared.index, prepared.plan, prepared.tz,
+                                        prepared.levels, prepared.mapping)
     wanted = [c for c in (*REQUIRED, "made_sla", "active") if c in index]
-    plan = _plan(file, index["number"])
 
     def values(fields: list[str]) -> dict[str, str]:
         return {c: fields[index[c]] for c in wanted}
@@ -209,29 +253,28 @@ def _read(file: LineFile, header: list[str], tz: dt.tzinfo, levels: list[str],
             return _last(incident, tz, levels, mapping)
         return _ticket(incident, tz, levels, mapping)
 
-    apart: dict[str, list[tuple[int, int]]] = {}  # incident -> (line, offset) of its rows
     current: _Incident | None = None
     for item in csv_records(file)[1]:
         if isinstance(item, Skipped):
             yield item
             continue
-        line, offset, fields = item
+        line, _offset, fields = item
         number = fields[index["number"]].strip()
         if current is not None and number != current.number:
             yield from judged(current)
             current = None
-        if number in plan.apart:
-            apart.setdefault(number, []).append((line, offset))
+        if number in plan.apart:  # judged at its last row, from all its rows
             if line == plan.last_line[number]:
-                yield from judged(_Incident(number, apart[number][0][0], [
-                    (at, values(_fields(file, where))) for at, where in apart.pop(number)]))
+                rows = plan.apart[number]
+                yield from judged(_Incident(number, rows[0][0], [
+                    (at, values(_fields(file, where))) for at, where in rows]))
             continue
         if current is None:
             current = _Incident(number, line)
         current.rows.append((line, values(fields)))
     if current is not None:
         yield from judged(current)
-    if plan.apart:
+    if plan.apart and file.part.end is None:  # said once, by the file's last part
         yield Remark(f"{len(plan.apart)} incident{'s' if len(plan.apart) != 1 else ''} had "
                      "rows apart in the file; each was judged from all its rows")
 
