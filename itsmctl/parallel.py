@@ -32,13 +32,16 @@ def usable_cpus() -> int:
 
 
 def can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
+    """On Linux (elsewhere, forking a process that has loaded system frameworks is not
+    safe, and Windows has no fork): the work then runs in one process."""
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
 def in_parts(work: Callable[[T], R], parts: Sequence[T]) -> list[R]:
     """`[work(part) for part in parts]`, the parts after the first in forked children. A
-    FatalError in a child is raised here as it was; any other failure as a RuntimeError
-    naming it. Children left running when this process fails are stopped."""
+    FatalError in a child is raised here as it was, a child that vanished (killed, out of
+    memory) as a FatalError; any other failure as a RuntimeError naming it (a bug).
+    Children left running when this process fails are stopped."""
     if len(parts) <= 1 or not can_fork():
         return [work(part) for part in parts]
     context = multiprocessing.get_context("fork")
@@ -80,8 +83,11 @@ def _result(child: Any, receive: Connection) -> Any:
         kind, value = pickle.loads(receive.recv_bytes())  # our own child's bytes
     except EOFError:
         child.join()
-        raise RuntimeError(f"a worker process ended without a result "
-                           f"(exit code {child.exitcode})") from None
+        code = child.exitcode
+        how = f"was killed by signal {-code}" if code is not None and code < 0 else \
+            f"ended with exit code {code}"
+        raise FatalError(f"a worker process {how} before it gave its result",
+                         "if memory ran out, run with fewer processes (--jobs)") from None
     if kind == "fatal":
         raise FatalError(*value)
     if kind == "failed":

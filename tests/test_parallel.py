@@ -31,7 +31,7 @@ def test_a_fatal_error_in_a_child_is_raised_as_it_was() -> None:
                                                          "give another file")
 
 
-def test_a_failing_or_vanishing_child_is_a_runtime_error() -> None:
+def test_a_failing_child_is_a_runtime_error_a_vanishing_one_fatal() -> None:
     def failing(n: int) -> int:
         return 1 // (n - 2)
 
@@ -43,8 +43,16 @@ def test_a_failing_or_vanishing_child_is_a_runtime_error() -> None:
             os._exit(3)
         return n
 
-    with pytest.raises(RuntimeError, match="exit code 3"):
+    with pytest.raises(FatalError, match="ended with exit code 3 before it gave its result"):
         in_parts(vanishing, [1, 2])
+
+    def killed(n: int) -> int:
+        if n == 2:
+            os.kill(os.getpid(), 9)
+        return n
+
+    with pytest.raises(FatalError, match="was killed by signal 9"):
+        in_parts(killed, [1, 2])
 
 
 def test_one_part_or_none_runs_here() -> None:

@@ -336,7 +336,7 @@ def _in_parts(file: LineFile, prepared: Prepared, judged: Callable[[LineFile], R
     by side (one per process, `jobs` at most) and put together in the order of the parts:
     the same report as one process makes. A progress bar follows this process's part: the
     others go at the same pace."""
-    count = jobs or usable_cpus()
+    count = min(jobs, usable_cpus()) if jobs else usable_cpus()  # more would not be faster
     parts = prepared.parts(count, PART_BYTES) if count > 1 and can_fork() else [WHOLE]
     if len(parts) == 1:
         return judged(file)

@@ -150,6 +150,7 @@ def test_a_replay_in_parts_is_byte_for_byte_a_replay_in_one(
             "2026-11-24T12:00:00Z", "--details", "--format", fmt]
     one = run(*args, "--jobs", "1")
     monkeypatch.setattr(replay_module, "PART_BYTES", 300)
+    monkeypatch.setattr(replay_module, "usable_cpus", lambda: 8)  # more parts than 2
     assert len(records.LineFile(tickets).parts(4, 300)) == 4
     parts = run(*args, "--jobs", "4")
     assert parts == one
@@ -170,6 +171,7 @@ def test_a_servicenow_replay_in_parts_is_byte_for_byte_a_replay_in_one(
             "--details", "--format", "json"]
     one = run(*args, "--jobs", "1")
     monkeypatch.setattr(replay_module, "PART_BYTES", 2000)
+    monkeypatch.setattr(replay_module, "usable_cpus", lambda: 8)
     parts = run(*args, "--jobs", "3")
     assert parts == one
     data = json.loads(one[1])
