@@ -329,6 +329,9 @@ class GitRepo:
         top = Path(self.repo.working_tree_dir or root).resolve()
         inside = root.resolve().relative_to(top).as_posix() if root.resolve() != top else ""
         self.prefix = f"{inside}/" if inside else ""  # the catalog repository inside the git one
+        # blob id -> bytes: an id names its content, so each blob is read once (the two
+        # sides of a pull request share most of theirs)
+        self._blobs: dict[str, bytes] = {}
 
     @property
     def shallow(self) -> bool:
@@ -436,9 +439,13 @@ class GitRepo:
         return found
 
     def blobs(self, ids: list[str]) -> dict[str, bytes]:
-        """The bytes of many blobs, read by one `git cat-file --batch`."""
-        if not ids:
-            return {}
+        """The bytes of many blobs, those not read before by one `git cat-file --batch`."""
+        missing = [i for i in ids if i not in self._blobs]
+        if missing:
+            self._blobs.update(self._read_blobs(missing))
+        return {i: self._blobs[i] for i in ids if i in self._blobs}
+
+    def _read_blobs(self, ids: list[str]) -> dict[str, bytes]:
         with tempfile.TemporaryFile() as names:
             names.write(("\n".join(ids) + "\n").encode())
             names.seek(0)

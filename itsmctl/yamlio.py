@@ -8,6 +8,7 @@ the file is composed again only when a diagnostic needs a `line:col`.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Sequence
@@ -294,11 +295,32 @@ def position_loader(base: type[Any]) -> type[Any]:
 
 _PositionLoader = position_loader(_Loader)
 
+# The composer asks Python for every node's tag (libyaml's too): for a plain scalar that is
+# YAML 1.1's implicit types, regular expressions tried in turn. The answer depends on the
+# kind of node and the text alone (safe loaders have no path resolvers), and a catalog
+# repeats its values (kinds, names, enums, booleans), so it is memoised: a hit is one
+# lookup in C, with no Python frame.
+_resolved_tag = functools.lru_cache(maxsize=4096)(yaml.resolver.Resolver().resolve)
+# It also tells the resolver where each node is, twice per node, for path resolvers, which
+# safe loaders do not have: those calls go to functions in C that do nothing (a lookup
+# in an empty dict, an empty tuple).
+_NO_PATHS: dict[Any, Any] = {}
+assert not _Loader.yaml_path_resolvers
+
+
+def _quick(loader: Any, tags: bool) -> Any:
+    """The loader without the Python calls it does not need (with `tags`, memoised)."""
+    setattr(loader, "descend_resolver", _NO_PATHS.get)  # noqa: B010 (methods, here)
+    setattr(loader, "ascend_resolver", tuple)  # noqa: B010
+    if tags:
+        setattr(loader, "resolve", _resolved_tag)  # noqa: B010
+    return loader
+
 
 def compose_all(text: str, positions_only: bool = False) -> tuple[list[Node], YamlProblem | None]:
     """Every document's root node, up to the first syntax error (which is returned).
     With `positions_only`, scalar tags are not resolved (see _PositionLoader)."""
-    loader = (_PositionLoader if positions_only else _Loader)(text)
+    loader = _quick((_PositionLoader if positions_only else _Loader)(text), not positions_only)
     nodes: list[Node] = []
     try:
         while loader.check_node():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
@@ -82,4 +83,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run() -> None:
+    """The process: one command over a catalog it holds in memory to the end. The cyclic
+    collector's default thresholds would scan that catalog's millions of long-lived objects
+    again and again while it is built (a fifth of a large review's time); collecting every
+    100,000 allocations instead spares that, and the few cycles a run makes are still
+    collected."""
+    gc.set_threshold(100_000, 10, 10)
     sys.exit(main())

@@ -220,8 +220,9 @@ def dependants(referrers: Referrers, changed: Iterable[str]) -> dict[str, tuple[
     return via
 
 
-def _distances(referrers: Referrers, targets: Referrers, sources: frozenset[str],
-               both_ways: bool, radius: int | None) -> dict[str, int]:
+def _distances(referrers: Referrers, targets: Callable[[str], Iterable[str]],
+               sources: frozenset[str], both_ways: bool, radius: int | None
+               ) -> dict[str, int]:
     """For every document within `radius` references of one of `sources` (naming it,
     directly or through others; with `both_ways`, also named by it): the fewest references
     it takes."""
@@ -307,8 +308,9 @@ class Difference:
             found = self._cache[key] = sorted(set(before) | extra) if extra else before
         return found
 
-    def _targets_either(self, source: str) -> list[str]:
-        return sorted({*self._before.targets(source, True), *self._after.targets(source, True)})
+    def _targets_either(self, source: str) -> set[str]:
+        """Unordered: distances do not depend on the order neighbours are visited in."""
+        return {*self._before.targets(source, True), *self._after.targets(source, True)}
 
     def _distance(self, sources: frozenset[str], both_ways: bool, radius: int | None
                   ) -> dict[str, int]:

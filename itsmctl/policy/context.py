@@ -66,8 +66,9 @@ class Resolver:
         self._reuse = reuse
         self._filled: set[str] = set()
         self._complete = False
-        self._around: dict[tuple[str, bool], int | None] = {}  # filled so far, by start
-        self._closed: set[str] = set()  # documents filled with everything they reach
+        self._same: frozenset[str] | None = None  # what is taken over from `reuse`
+        # (document, both ways) -> how many references around it are filled (None: all)
+        self._radius: dict[tuple[str, bool], int | None] = {}
         for entity in catalog:
             self.documents.setdefault(entity.kind, {})[entity.name] = {
                 "apiVersion": entity.document.data.get("apiVersion"), "kind": entity.kind,
@@ -76,37 +77,49 @@ class Resolver:
     def _lookup(self, kind: str, name: str) -> Any:
         return self.documents.get(kind, {}).get(name)
 
-    def _fill(self, entity: Entity, same: frozenset[str] = frozenset()) -> None:
+    def _fill(self, entity: Entity) -> None:
         if entity.ref in self._filled:
             return
         self._filled.add(entity.ref)
         document = self.documents[entity.kind][entity.name]
-        if self._reuse is not None and entity.ref in same:
+        if self._reuse is not None and entity.ref in self._taken_over():
             document["spec"] = self._reuse[0][entity.kind][entity.name]["spec"]
         else:
             document["spec"] = resolved_spec(self.catalog, entity, self._lookup)
 
+    def _taken_over(self) -> frozenset[str]:
+        if self._same is None:
+            self._same = self._reuse[1]() if self._reuse is not None else frozenset()
+        return self._same
+
     def everything(self) -> Documents:
         """Every document complete."""
         if not self._complete:
-            same = self._reuse[1]() if self._reuse is not None else frozenset()
             for entity in self.catalog:
-                self._fill(entity, same)
+                self._fill(entity)
             self._complete = True
         return self.documents
 
+    def _covered(self, ref: str, radius: int | None, both_ways: bool) -> bool:
+        """Whether all within `radius` references of `ref` is filled already (following
+        references backwards too when `both_ways`)."""
+        for way in ((True, False) if not both_ways else (True,)):
+            done = self._radius.get((ref, way), -1)
+            if done is None or (radius is not None and radius <= done):
+                return True
+        return False
+
     def around(self, ref: str, depth: int | None, both_ways: bool = False) -> None:
         """Fill the documents within `depth` references of `ref` (None: all it reaches),
-        following references backwards too when `both_ways`."""
-        if self._complete:
+        following references backwards too when `both_ways`. A document reached with
+        what is around it filled already (within as many references as are left) is not
+        walked through again: the policies of a pull request's base ask about many
+        neighbours of the few documents it changes."""
+        if self._complete or self._covered(ref, depth, both_ways):
             return
-        key = (ref, both_ways)
-        done = self._around.get(key, -1)
-        if ref in self._closed or done is None or (depth is not None and depth <= done):
-            return
-        self._around[key] = depth
         graph = graph_of(self.catalog)
         frontier, seen, hops = [ref], {ref}, 0
+        walked: list[tuple[str, int | None]] = []  # recorded once all is filled
         while frontier:
             following = []
             for current in frontier:
@@ -114,9 +127,10 @@ class Resolver:
                 entity = self.catalog.get(kind, name)
                 if entity is not None:
                     self._fill(entity)
-                if (depth is not None and hops >= depth) or \
-                        (current in self._closed and not both_ways):
+                left = None if depth is None else depth - hops
+                if left == 0 or self._covered(current, left, both_ways):
                     continue
+                walked.append((current, left))
                 near = graph.targets(current, derived=True)
                 if both_ways:
                     near = [*near, *self.referrers_of(current)]
@@ -126,6 +140,5 @@ class Resolver:
                         following.append(other)
             frontier = following
             hops += 1
-        if depth is None and not both_ways:
-            self._closed |= seen  # all each of them reaches is filled too
-
+        for current, left in walked:
+            self._radius[(current, both_ways)] = left

@@ -446,11 +446,10 @@ class Scope:
         self.context: Any = None
 
     def evaluate(self, expression: Expression) -> Any:
-        from jinja2.utils import consume
-
         if self.context is None:
             self.context = expression.template.new_context(self.variables)
-        consume(expression.template.root_render_func(self.context))
+        for _ in expression.template.root_render_func(self.context):
+            pass  # jinja2.utils.consume, without an import statement on this hot path
         return self.context.vars.pop("result")
 
 

@@ -73,10 +73,9 @@ def validate(documents: list[Document], config: Config, today: dt.date,
     for document in unique.documents:
         entity, problems = _schema_checked(document, memo)
         diagnostics.extend(problems)
-        key = envelope_name(document)
         if entity is not None:
             catalog.add(entity)
-        elif key is not None:
+        elif (key := envelope_name(document)) is not None:
             catalog.invalid[ref(*key)] = document
     names = Names(unique.names, catalog.priority_levels())
     diagnostics.extend(check_references(catalog, names, diagnostics))
