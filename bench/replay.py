@@ -6,7 +6,9 @@ real ServiceNow sample when its path is given.
 (a) reading the generated CSV with Python's csv module and nothing else, (b) `itsmctl sla
 replay` of the same file on the example catalog (SLAs gold, silver and desk-standard: US
 and German business hours with public holidays, and a split-day desk calendar). Each is
-a fresh process; reports medians, tickets per second and the ratio b/a. With
+a fresh process; reports medians, tickets per second and the ratio b/a. `sla replay`
+judges a large file in parts, one process per processor; (b1) is the same run in one
+process (`--jobs 1`), for comparison. With
 --servicenow, also (c) reads and (d) replays an export of that shape ten times its size
 (its incidents renumbered ten times over: ~140,000 rows for the 14,041-row sample) in the
 same alternation, reporting d/c; and replays the sample itself under each SLA of the
@@ -14,7 +16,9 @@ example catalog, printing the compliance table, the time it took, and how often 
 verdicts agree with the file's own `made_sla`, per priority.
 
 Wall time on a shared machine varies by tens of percent: --instructions runs each command
-once under valgrind's callgrind instead and reports instruction counts (repeatable).
+once under valgrind's callgrind instead and reports instruction counts (repeatable), each
+replay in one process (`--jobs 1`: instructions are the work done, whatever the number of
+processors that share it).
 """
 
 from __future__ import annotations
@@ -131,6 +135,8 @@ def main() -> None:
         "a: csv module only": [sys.executable, "-c", READ_ONLY, str(tickets)],
         "b: itsmctl sla replay": [sys.executable, "-m", "itsmctl", "sla", "replay",
                                   str(tickets), "--now", "2027-01-01T00:00:00Z"],
+        "b1: the same, --jobs 1": [sys.executable, "-m", "itsmctl", "sla", "replay",
+                                   str(tickets), "--now", "2027-01-01T00:00:00Z", "--jobs", "1"],
     }
     if args.servicenow:
         large = work / "servicenow-x10.csv"
@@ -141,13 +147,16 @@ def main() -> None:
         runs["d: itsmctl sla replay --from servicenow"] = [
             sys.executable, "-m", "itsmctl", "sla", "replay", "--from", "servicenow",
             str(large), "--sla", "gold", "--timezone", "UTC", "--now", "2017-01-01T00:00:00Z"]
-    if args.instructions:
+    if args.instructions:  # of one process: each replay judges with --jobs 1
+        runs.pop("b: itsmctl sla replay")
+        if args.servicenow:
+            runs["d: itsmctl sla replay --from servicenow"].extend(["--jobs", "1"])
         counts = {name: instructions(cmd, ROOT) for name, cmd in runs.items()}
         for name, count in counts.items():
             print(f"{name:42} {count / 1e9:8.3f} G instructions")
-        print(f"ratio b/a = {counts['b: itsmctl sla replay'] / counts['a: csv module only']:.2f}")
+        print(f"ratio b1/a = {counts['b1: the same, --jobs 1'] / counts['a: csv module only']:.2f}")
         if args.servicenow:
-            print(f"ratio d/c = {counts['d: itsmctl sla replay --from servicenow'] / counts['c: csv module only (ServiceNow x10)']:.2f}")
+            print(f"ratio d/c = {counts['d: itsmctl sla replay --from servicenow'] / counts['c: csv module only (ServiceNow x10)']:.2f} (d with --jobs 1)")
         return
     times, peaks = alternate(runs, args.rounds, ROOT)
     print(f"{args.tickets} tickets ({tickets.stat().st_size / 1e6:.1f} MB); {args.rounds} "
@@ -157,7 +166,8 @@ def main() -> None:
         print(f"{name:24} median {median:6.2f} s   {args.tickets / median:10,.0f} tickets/s"
               f"   peak RSS {peaks[name]:6.1f} MiB   runs {' '.join(f'{t:.2f}' for t in times[name])}")
     a, b = medians["a: csv module only"], medians["b: itsmctl sla replay"]
-    print(f"ratio b/a = {b / a:.1f} (goal <= 5); replay {args.tickets / b:,.0f} tickets/s")
+    print(f"ratio b/a = {b / a:.1f} (goal <= 5); replay {args.tickets / b:,.0f} tickets/s; "
+          f"in one process (b1/a) {medians['b1: the same, --jobs 1'] / a:.1f}")
     if args.servicenow:
         c = medians["c: csv module only (ServiceNow x10)"]
         d = medians["d: itsmctl sla replay --from servicenow"]
