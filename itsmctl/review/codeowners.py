@@ -150,14 +150,19 @@ def _owners(root: Path, now: dt.datetime) -> tuple[_Owners, Catalog, Config]:
             owned |= cab
         out.teams.setdefault(path, set()).update(owned)
     for folder in config.policies:
-        out.teams.setdefault(folder.strip("/") + "/", set()).update(cab)
+        out.teams.setdefault(_folder(folder), set()).update(cab)
     return out, catalog, config
+
+
+def _folder(folder: str) -> str:
+    """A folder setting as a CODEOWNERS path: `policies/`; '' for the repository itself."""
+    return "" if folder == "." else folder.strip("/") + "/"
 
 
 def _pattern(path: str) -> str | None:
     if unsafe(path) is not None:
         return None
-    return "/" + path.replace(" ", "\\ ")
+    return "/" + path.replace(" ", "\\ ") if path else "*"
 
 
 def _names(team: Team, warnings: list[str]) -> list[str]:
@@ -211,7 +216,7 @@ def codeowners(root: Path, now: dt.datetime | None = None) -> Codeowners:
     named: dict[str, list[str]] = {}
     for name in sorted({t for ts in owners.teams.values() for t in ts}):
         named[name] = _names(teams[name], warnings)
-    policy_folders = tuple(f.strip("/") + "/" for f in config.policies)
+    policy_folders = tuple(_folder(f) for f in config.policies)
     default = frozenset({config.review_cab} & set(teams))
     plain = {p: frozenset(ts) for p, ts in owners.teams.items()
              if not p.startswith(policy_folders) and p != CONFIG_FILE}
