@@ -15,6 +15,7 @@ from itsmctl.sla.tickets.records import (
     Record,
     Skipped,
     Ticket,
+    csv_header,
     csv_records,
     quoted,
 )
@@ -102,7 +103,7 @@ class _Prepared:
 
 
 def prepare(file: LineFile, options: ReadOptions) -> _Prepared:
-    header, _rows = csv_records(file)
+    header = csv_header(file)
     columns = {name.strip().lower(): i for i, name in enumerate(header)}
     missing = [c for c in REQUIRED if c not in columns]
     if missing or not ("sla" in columns or "service" in columns):

@@ -109,7 +109,9 @@ class LineFile:
         as that is known, and the rest of the line let go without being held). Read in
         chunks split on newlines (much faster than a line at a time)."""
         if self.part.start > 0:
-            yield self._header()
+            header = self.first_line()
+            assert header is not None  # a part after the first: the file is not empty
+            yield header
         self._file.seek(self.part.start)
         number, start, carry = self.part.first_line - 1, self.part.start, b""
         left = None if self.part.end is None else self.part.end - self.part.start
@@ -157,9 +159,13 @@ class LineFile:
                 dropped = max(dropped, 0) + len(carry)
                 carry = b""
 
-    def _header(self) -> Line:
-        self._file.seek(0)
-        raw = self._file.readline(MAX_LINE + 1)
+    def first_line(self) -> Line | None:
+        """The file's first line (None: the file is empty), read apart from `lines` and
+        without telling the progress bar."""
+        self._again.seek(0)
+        raw = self._again.readline(MAX_LINE + 1)
+        if not raw:
+            return None
         return _line(1, 0, raw[:-1] if raw.endswith(b"\n") else raw)
 
     def parts(self, count: int, smallest: int) -> list[Part]:
@@ -267,12 +273,7 @@ def csv_records(file: LineFile) -> tuple[list[str], Iterator[Record | Skipped]]:
     not CSV, or has another number of fields than the header, is a Skipped row. Raises
     BadInput when the first line is not a readable header."""
     lines = file.lines()
-    first = next(lines, None)
-    if first is None:
-        raise BadInput("the file is empty (expected a header line)")
-    header = parse_line(first[2]) if first[2] is not None else str(first[3])
-    if isinstance(header, str):
-        raise BadInput(f"line 1: the header is {header}")
+    header = _header(next(lines, None))
 
     def body() -> Iterator[Record | Skipped]:
         for number, offset, text, problem in lines:
@@ -290,3 +291,17 @@ def csv_records(file: LineFile) -> tuple[list[str], Iterator[Record | Skipped]]:
                 yield number, offset, fields
 
     return header, body()
+
+
+def csv_header(file: LineFile) -> list[str]:
+    """The header alone, as `csv_records` reads it (for a reader's first look)."""
+    return _header(file.first_line())
+
+
+def _header(first: Line | None) -> list[str]:
+    if first is None:
+        raise BadInput("the file is empty (expected a header line)")
+    header = parse_line(first[2]) if first[2] is not None else str(first[3])
+    if isinstance(header, str):
+        raise BadInput(f"line 1: the header is {header}")
+    return header

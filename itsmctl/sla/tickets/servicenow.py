@@ -30,6 +30,7 @@ from itsmctl.sla.tickets.records import (
     Remark,
     Skipped,
     Ticket,
+    csv_header,
     csv_records,
     parse_line,
     quoted,
@@ -149,7 +150,7 @@ def prepare(file: LineFile, options: ReadOptions) -> _Prepared:
     judged from all its rows, wherever they are in the file: contiguous incidents as they
     end, the others at their last row, from the rows the first pass found."""
     mapping = read_mapping(options.mapping) if options.mapping is not None else Mapping()
-    header, _ = csv_records(file)
+    header = csv_header(file)
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise BadInput(f"not a ServiceNow incident export: no column {', '.join(missing)}")
@@ -171,7 +172,7 @@ class _Plan:
 def _numbers(file: LineFile, column: int) -> Iterator[tuple[int, int, str]]:
     """(line, offset, incident number) of every row that will be read as a record: only
     the number is taken out of a line (the rest is read when the incident is judged)."""
-    header, _ = csv_records(file)
+    header = csv_header(file)
     width = len(header)
     for line, offset, text, _problem in file.lines():
         if line == 1 or text is None or not text or text.isspace():
