@@ -39,25 +39,32 @@ def can_fork() -> bool:
 
 def in_parts(work: Callable[[T], R], parts: Sequence[T]) -> list[R]:
     """`[work(part) for part in parts]`, the parts after the first in forked children. A
-    FatalError in a child is raised here as it was, a child that vanished (killed, out of
-    memory) as a FatalError; any other failure as a RuntimeError naming it (a bug).
-    Children left running when this process fails are stopped."""
+    FatalError in a child is raised here as it was; a child that vanished (killed, out of
+    memory) or was interrupted as a FatalError; any other failure as a RuntimeError naming
+    it (a bug). Parts whose child cannot be forked (a process limit) run here. Children
+    left running when this process fails are stopped."""
     if len(parts) <= 1 or not can_fork():
         return [work(part) for part in parts]
     context = multiprocessing.get_context("fork")
     sys.stdout.flush()  # or a child would write what is still buffered once more
     sys.stderr.flush()
-    children = []
+    children: list[tuple[Any, Connection]] = []
     try:
         for part in parts[1:]:
             receive, send = context.Pipe(duplex=False)
-            child = context.Process(target=_child, args=(work, part, send), daemon=True)
-            child.start()
+            child = context.Process(target=_child, daemon=True,
+                                    args=(work, part, send, [r for _c, r in children] + [receive]))
+            try:
+                child.start()
+            except OSError:  # no more processes may be made: the rest runs here
+                receive.close()
+                send.close()
+                break
             send.close()
             children.append((child, receive))
         results = [work(parts[0])]
-        for child, receive in children:
-            results.append(_result(child, receive))
+        results += [_result(child, receive) for child, receive in children]
+        results += [work(part) for part in parts[1 + len(children):]]
         return results
     finally:
         for child, receive in children:
@@ -67,21 +74,38 @@ def in_parts(work: Callable[[T], R], parts: Sequence[T]) -> list[R]:
             receive.close()
 
 
-def _child(work: Callable[[Any], Any], part: Any, send: Connection) -> None:
+def _child(work: Callable[[Any], Any], part: Any, send: Connection,
+           theirs: list[Connection]) -> None:
+    for receive in theirs:  # so that when the parent is gone, nothing reads: sending fails
+        receive.close()
     try:
-        outcome: tuple[str, Any] = ("done", work(part))
-    except FatalError as error:
-        outcome = ("fatal", (error.message, error.hint))
-    except BaseException as error:  # told to the parent, which raises it
-        outcome = ("failed", f"{type(error).__name__}: {error}")
-    send.send_bytes(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
-    send.close()
+        try:
+            outcome: tuple[str, Any] = ("done", work(part))
+        except FatalError as error:
+            outcome = ("fatal", (error.message, error.hint))
+        except KeyboardInterrupt:
+            outcome = ("fatal", ("a worker process was interrupted", None))
+        except MemoryError:
+            outcome = ("fatal", ("a worker process ran out of memory",
+                                 "run with fewer processes (--jobs)"))
+        except Exception as error:  # told to the parent, which raises it
+            outcome = ("failed", f"{type(error).__name__}: {error}")
+        try:
+            data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as error:
+            data = pickle.dumps(("failed", f"its result cannot be sent: "
+                                           f"{type(error).__name__}: {error}"))
+        send.send_bytes(data)
+    except (OSError, KeyboardInterrupt):
+        pass  # the parent is gone, or interrupted too: it has nothing to be told
+    finally:
+        send.close()
 
 
 def _result(child: Any, receive: Connection) -> Any:
     try:
         kind, value = pickle.loads(receive.recv_bytes())  # our own child's bytes
-    except EOFError:
+    except (EOFError, OSError):  # nothing, or part of a message: the child vanished
         child.join()
         code = child.exitcode
         how = f"was killed by signal {-code}" if code is not None and code < 0 else \

@@ -367,6 +367,9 @@ def public_holidays(country: str, subdivision: str | None, year: int) -> dict[dt
     found = _holiday_class(country)
     if found is None:
         raise ValueError(f"no public holidays are known for country '{country}'")
+    if subdivision is not None and subdivision not in found.subdivisions:
+        raise ValueError(f"no public holidays are known for subdivision '{subdivision}' of "
+                         f"{country}")
     return {day: str(name) for day, name in found(subdiv=subdivision, years=year).items()
             if name}
 

@@ -75,3 +75,32 @@ def test_when_this_process_fails_the_children_are_stopped() -> None:
         in_parts(work, [1, 2, 3])
     assert time.monotonic() - started < 30
     assert multiprocessing.active_children() == []
+
+
+def test_parts_whose_process_cannot_be_forked_run_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing.process
+
+    started = []
+    real_start = multiprocessing.process.BaseProcess.start
+
+    def start(self: multiprocessing.process.BaseProcess) -> None:
+        if started:
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        started.append(self)
+        real_start(self)
+
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", start)
+    results = in_parts(lambda n: (n, os.getpid()), [1, 2, 3, 4])
+    assert [n for n, _pid in results] == [1, 2, 3, 4]
+    here = os.getpid()
+    assert [pid == here for _n, pid in results] == [True, False, True, True]
+
+
+def test_an_interrupted_worker_is_a_clear_error() -> None:
+    def work(n: int) -> int:
+        if n == 2:
+            raise KeyboardInterrupt
+        return n
+
+    with pytest.raises(FatalError, match="a worker process was interrupted"):
+        in_parts(work, [1, 2])

@@ -53,3 +53,9 @@ def test_only_the_countries_named_are_imported() -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           check=True)
     assert done.stdout.strip() == "['holidays.countries.germany']"
+
+
+def test_unknown_subdivision_is_a_plain_error() -> None:
+    with pytest.raises(ValueError, match="no public holidays are known for subdivision 'YY' "
+                                         "of GB"):
+        public_holidays("GB", "YY", 2026)

@@ -133,4 +133,7 @@ def due_times(root: Path, ref: str | None, sla: str, priority: str, opened: str,
                 explain(clock, start, target.resolution, pauses)))
     except ClockError as error:
         raise FatalError(str(error)) from error
+    except ValueError as error:  # its calendar is not valid (public holidays unknown)
+        raise FatalError(f"SLA '{sla}' cannot be used: {error}",
+                         "run itsmctl check for the details") from error
     return result

@@ -354,3 +354,22 @@ def test_rows_the_csv_module_cannot_read_are_skipped_and_binary_input_exits_2(
     assert skipped[1][0] == 5 and skipped[1][1].startswith("not CSV: ")
     code, _, err = _replay(run, tmp_path, "\x7fELF\x02\x01\r\x00\x00" * 50)
     assert code == 2 and "the header is not CSV" in err and "internal error" not in err
+
+
+def test_a_calendar_with_unknown_public_holidays_is_a_clear_error(run, tmp_path: Path) -> None:
+    assert run("init", str(tmp_path))[0] == 0
+    sla = tmp_path / "catalog" / "sla.yaml"
+    sla.write_text(sla.read_text().replace("subdivision: ENG", "subdivision: YY"))
+    code, _, err = run("--repo", str(tmp_path), "sla", "due", "standard", "P1", "--opened",
+                       "2026-12-24T16:00:00Z")
+    assert (code, err) == (2, "itsmctl: error: SLA 'standard' cannot be used: no public "
+                              "holidays are known for subdivision 'YY' of GB\n"
+                              "hint: run itsmctl check for the details\n")
+    tickets = tmp_path / "tickets.csv"
+    tickets.write_text("id,priority,opened,responded,resolved,sla\n"
+                       "T1,P1,2026-12-24T10:00:00Z,,,standard\n")
+    code, out, _ = run("--repo", str(tmp_path), "sla", "replay", str(tickets), "--now",
+                       "2027-01-01T00:00:00Z")
+    assert code == 1
+    assert "line 2: its due times cannot be computed (no public holidays are known for " \
+           "subdivision 'YY' of GB)" in out

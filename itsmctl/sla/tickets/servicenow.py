@@ -23,6 +23,7 @@ from typing import Any
 
 from itsmctl.errors import FatalError
 from itsmctl.sla.tickets.records import (
+    WHOLE,
     BadInput,
     LineFile,
     Part,
@@ -194,10 +195,14 @@ def _plan(file: LineFile, column: int) -> _Plan:
         plan.last_line[number] = line
         previous = number
     plan.final = previous
-    if plan.apart:  # a pass more, only for a file with such incidents
-        for line, offset, number in _numbers(file, column):
-            if number in plan.apart:
-                plan.apart[number].append((line, offset))
+    if plan.apart:  # a pass more, only for a file with such incidents (not on the bar)
+        quiet = file.on(WHOLE, None)
+        try:
+            for line, offset, number in _numbers(quiet, column):
+                if number in plan.apart:
+                    plan.apart[number].append((line, offset))
+        finally:
+            quiet.close()
     return plan
 
 
@@ -215,6 +220,8 @@ class _Prepared:
         incident than the row before it."""
         cuts: list[Part] = []
         for rough in self.file.parts(count, smallest):
+            if cuts and rough.start < cuts[-1].start:
+                continue  # within the incident the last cut was moved past
             found = rough if rough.start == 0 else self._next_incident(rough)
             if found is None:
                 break
