@@ -65,8 +65,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.ClickException as error:
         error.show()
         return EXIT_FATAL
-    except click.exceptions.Abort:
-        click.echo("itsmctl: aborted", err=True)
+    except click.exceptions.Abort as error:
+        if isinstance(error.__cause__, KeyboardInterrupt):  # Ctrl-C, as the shell counts it
+            click.echo("itsmctl: interrupted", err=True)
+            return 130
+        click.echo("itsmctl: aborted", err=True)  # a prompt not answered
         return EXIT_FATAL
     except KeyboardInterrupt:
         return 130

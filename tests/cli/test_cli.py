@@ -197,3 +197,14 @@ def test_a_full_disk_or_a_closed_pipe_on_standard_output_is_no_traceback() -> No
     assert reader.stdout is not None and reader.stderr is not None
     reader.stdout.close()  # the reader leaves before anything is written, as `| head -0`
     assert reader.wait() == 141 and reader.stderr.read() == b""  # not 1: no findings
+
+
+def test_ctrl_c_exits_130(run, monkeypatch: pytest.MonkeyPatch) -> None:
+    import itsmctl.cli.check
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(itsmctl.cli.check, "check_catalog", interrupted)
+    code, _, err = run("--repo", str(ROOT), "check")
+    assert code == 130 and err.endswith("itsmctl: interrupted\n")
