@@ -9,15 +9,16 @@ processes cannot be forked, or there is one part, everything runs here.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import pickle
 import sys
 from collections.abc import Callable, Sequence
-from multiprocessing.connection import Connection
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from itsmctl.errors import FatalError
+
+if TYPE_CHECKING:  # multiprocessing is imported when work is shared (10 ms otherwise lost)
+    from multiprocessing.connection import Connection
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -34,7 +35,7 @@ def usable_cpus() -> int:
 def can_fork() -> bool:
     """On Linux (elsewhere, forking a process that has loaded system frameworks is not
     safe, and Windows has no fork): the work then runs in one process."""
-    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
 
 
 def in_parts(work: Callable[[T], R], parts: Sequence[T]) -> list[R]:
@@ -45,6 +46,8 @@ def in_parts(work: Callable[[T], R], parts: Sequence[T]) -> list[R]:
     left running when this process fails are stopped."""
     if len(parts) <= 1 or not can_fork():
         return [work(part) for part in parts]
+    import multiprocessing
+
     context = multiprocessing.get_context("fork")
     sys.stdout.flush()  # or a child would write what is still buffered once more
     sys.stderr.flush()

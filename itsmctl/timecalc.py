@@ -53,19 +53,25 @@ def parse_duration(text: str) -> dt.timedelta:
 
 
 # Files of the timezone database that are not zones of the world: the host's own
-# (`localtime`, which would make results depend on the machine) and technical ones.
+# (`localtime`, which would make results depend on the machine) and technical ones, and
+# the folders of its variants (`zoneinfo.available_timezones` leaves those out too).
 _NOT_ZONES = frozenset({"localtime", "Factory", "posixrules"})
+_NOT_ZONE_FOLDERS = ("posix/", "right/")
 
 
 @cache
 def _zone_names() -> frozenset[str]:
+    """Every zone's name (a walk through the database's files: 20-30 ms, so only for
+    listing them and for suggestions)."""
     return frozenset(zoneinfo.available_timezones()) - _NOT_ZONES
 
 
 @cache
 def timezone(name: str) -> zoneinfo.ZoneInfo:
-    """An IANA timezone; raises ValueError for a name that is not one."""
-    if name not in _zone_names():
+    """An IANA timezone; raises ValueError for a name that is not one. The one zone is
+    looked up: the same zones as `_zone_names` (the database's other files are not
+    timezone files, which `ZoneInfo` refuses)."""
+    if name in _NOT_ZONES or name.startswith(_NOT_ZONE_FOLDERS):
         raise ValueError(f"unknown timezone '{name}'")
     try:
         return zoneinfo.ZoneInfo(name)

@@ -309,3 +309,19 @@ def _due_agrees_with_the_naive_oracle(case: dict) -> None:
 def test_due_agrees_with_the_naive_oracle(examples: int) -> None:
     run_property(examples, _due_agrees_with_the_naive_oracle, cases(),
                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+
+
+def test_a_timezone_is_a_zone_of_the_database_and_nothing_else() -> None:
+    """`timezone` looks the one name up, without listing the database: it accepts exactly
+    the listed zones, and refuses the database's other files, folders and variants."""
+    from itsmctl.timecalc import timezone, timezone_names
+
+    for name in timezone_names():
+        assert timezone(name).key == name
+    for name in ["localtime", "Factory", "posixrules", "posix/Europe/Berlin", "right/UTC",
+                 "zone.tab", "tzdata.zi", "Europe", "posix", "", "..", "/etc/localtime",
+                 "Europe/../UTC", "Europe//Berlin", "UTC/", "europe/berlin", "Mars/X",
+                 "UTC\x00", " UTC"]:
+        assert name not in timezone_names()
+        with pytest.raises(ValueError, match="unknown timezone"):
+            timezone(name)
