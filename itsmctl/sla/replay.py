@@ -171,16 +171,21 @@ def replay(tickets: Iterable[Ticket | Skipped | Remark], views: list[View], leve
     multi = len(views) > 1
     # what a ticket's SLA name and priority come to under a view: its terms, target and
     # tally's key, or why it cannot be judged (the same few pairs recur in every file)
-    plans: dict[tuple[int, str | None, str, str | None], tuple[Terms, Target, TallyKey] | str] = {}
+    plans: dict[tuple[int, str | None, str, str | None], _Plan | str] = {}
+    # how many tickets came to each (tally, response, resolution, agrees with made_sla):
+    # one count per ticket here, summed into the tallies at the end
+    outcomes: dict[tuple[TallyKey, str | None, str, bool | None], int] = {}
+    rows = judged = 0
     for item in tickets:
-        if isinstance(item, Remark):
-            report.remarks.append(item.text)
+        if not isinstance(item, Ticket):
+            if isinstance(item, Remark):
+                report.remarks.append(item.text)
+            else:
+                rows += 1
+                report.skipped.append(item)
             continue
-        report.rows_read += 1
-        if isinstance(item, Skipped):
-            report.skipped.append(item)
-            continue
-        report.tickets_read += 1
+        rows += 1
+        judged += 1
         for number, view in enumerate(views):
             name = _sla_name(item, view, default_sla)
             key = (number, name, item.priority, None if name else item.service)
@@ -191,7 +196,10 @@ def replay(tickets: Iterable[Ticket | Skipped | Remark], views: list[View], leve
                 reason: str | None = plan
             else:
                 try:
-                    _judge_one(item, view, plan, now, report, details)
+                    outcome = _outcome(item, plan, now)
+                    outcomes[outcome] = outcomes.get(outcome, 0) + 1
+                    if details:
+                        report.details.append(_details(item, view, plan, now))
                     reason = None
                 except ClockError as error:
                     reason = str(error)
@@ -199,10 +207,15 @@ def replay(tickets: Iterable[Ticket | Skipped | Remark], views: list[View], leve
                     reason = f"its due times cannot be computed ({error})"
             if reason is not None:
                 report.skipped.append(Skipped(item.line, reason, view.ref if multi else None))
+    report.rows_read, report.tickets_read = rows, judged
+    _tally(report.tallies, outcomes)
     return report
 
 
-def _plan(ticket: Ticket, view: View, name: str | None) -> tuple[Terms, Target, TallyKey] | str:
+_Plan = tuple[Terms, Target, TallyKey]
+
+
+def _plan(ticket: Ticket, view: View, name: str | None) -> _Plan | str:
     reason = _skip_reason(ticket, view, name)
     if reason is not None:
         return reason
@@ -211,46 +224,62 @@ def _plan(ticket: Ticket, view: View, name: str | None) -> tuple[Terms, Target, 
     return terms, terms.targets[ticket.priority], (view.ref, terms.name, ticket.priority)
 
 
-def _judge_one(ticket: Ticket, view: View, plan: tuple[Terms, Target, TallyKey], now: float,
-               report: ReplayReport, details: bool) -> None:
+def _outcome(ticket: Ticket, plan: _Plan, now: float
+             ) -> tuple[TallyKey, str | None, str, bool | None]:
+    """The ticket's tally, its response and resolution verdicts, and whether the
+    resolution verdict agrees with the ticket's own `made_sla` (None: nothing to compare)."""
     terms, target, key = plan
     response, resolution = verdicts(terms.clock, target, ticket.opened, ticket.responded,
                                     ticket.resolved, ticket.pauses, now)
-    tally = report.tallies.get(key)
-    if tally is None:
-        tally = report.tallies[key] = Tally()
-    tally.tickets += 1
-    if resolution == MET:
-        tally.resolution_met += 1
-    elif resolution == BREACHED:
-        tally.resolution_breached += 1
-    else:
-        tally.resolution_pending += 1
-    if response == MET:
-        tally.response_met += 1
-    elif response == BREACHED:
-        tally.response_breached += 1
-    elif response == PENDING:
-        tally.response_pending += 1
-    if ticket.made_sla is not None and resolution != PENDING:
-        tally.made_sla_compared += 1
-        tally.made_sla_agree += (resolution == MET) == ticket.made_sla
-    if details:
-        verdict = judge(terms, ticket.priority, ticket.opened, ticket.responded,
-                        ticket.resolved, ticket.pauses, now)
-        tz = terms.clock.tz
-        report.details.append({
-            **({"ref": view.ref} if view.ref is not None else {}),
-            "line": ticket.line, "id": ticket.id, "sla": terms.name,
-            "priority": ticket.priority, "opened": _iso(ticket.opened, tz),
-            "responseDue": _iso(verdict.response_due, tz),
-            "responded": _iso(ticket.responded, tz), "response": response,
-            "resolutionDue": _iso(verdict.resolution_due, tz),
-            "resolved": _iso(ticket.resolved, tz), "resolution": resolution,
-            "elapsedPercent": round(
-                100 * verdict.elapsed / terms.targets[ticket.priority].resolution, 1),
-            **({"madeSla": ticket.made_sla} if ticket.made_sla is not None else {}),
-        })
+    made_sla = ticket.made_sla
+    agrees = None if made_sla is None or resolution == PENDING else \
+        (resolution == MET) == made_sla
+    return key, response, resolution, agrees
+
+
+def _tally(tallies: dict[TallyKey, Tally],
+           outcomes: dict[tuple[TallyKey, str | None, str, bool | None], int]) -> None:
+    """Sum the outcomes into each tally (made in the order their first tickets came)."""
+    for (key, response, resolution, agrees), count in outcomes.items():
+        tally = tallies.get(key)
+        if tally is None:
+            tally = tallies[key] = Tally()
+        tally.tickets += count
+        if resolution == MET:
+            tally.resolution_met += count
+        elif resolution == BREACHED:
+            tally.resolution_breached += count
+        else:
+            tally.resolution_pending += count
+        if response == MET:
+            tally.response_met += count
+        elif response == BREACHED:
+            tally.response_breached += count
+        elif response == PENDING:
+            tally.response_pending += count
+        if agrees is not None:
+            tally.made_sla_compared += count
+            tally.made_sla_agree += count if agrees else 0
+
+
+def _details(ticket: Ticket, view: View, plan: _Plan, now: float) -> dict[str, Any]:
+    """One ticket's line of `--details`."""
+    terms = plan[0]
+    verdict = judge(terms, ticket.priority, ticket.opened, ticket.responded,
+                    ticket.resolved, ticket.pauses, now)
+    tz = terms.clock.tz
+    return {
+        **({"ref": view.ref} if view.ref is not None else {}),
+        "line": ticket.line, "id": ticket.id, "sla": terms.name,
+        "priority": ticket.priority, "opened": _iso(ticket.opened, tz),
+        "responseDue": _iso(verdict.response_due, tz),
+        "responded": _iso(ticket.responded, tz), "response": verdict.response,
+        "resolutionDue": _iso(verdict.resolution_due, tz),
+        "resolved": _iso(ticket.resolved, tz), "resolution": verdict.resolution,
+        "elapsedPercent": round(
+            100 * verdict.elapsed / terms.targets[ticket.priority].resolution, 1),
+        **({"madeSla": ticket.made_sla} if ticket.made_sla is not None else {}),
+    }
 
 
 def _iso(instant: float | None, tz: dt.tzinfo) -> str | None:
