@@ -18,7 +18,11 @@ verdicts agree with the file's own `made_sla`, per priority.
 Wall time on a shared machine varies by tens of percent: --instructions runs each command
 once under valgrind's callgrind instead and reports instruction counts (repeatable), each
 replay in one process (`--jobs 1`: instructions are the work done, whatever the number of
-processors that share it).
+processors that share it). --stages (also under callgrind; use --tickets 20000) says where
+a ticket's instructions go: the fixed start (imports, reading and checking the catalog),
+then per ticket, each stage on top of the one before: splitting the file into lines,
+into CSV fields, making tickets (reading the times), judging them; beside the csv
+module's instructions per row.
 """
 
 from __future__ import annotations
@@ -47,6 +51,28 @@ with open(sys.argv[1], newline="") as f:
         n += 1
 print(n)
 """
+# one stage of a replay, in this process: `python -c STAGE FILE STAGE-NAME`
+STAGE = """
+import sys
+from pathlib import Path
+from itsmctl.sla.replay import load_views, replay
+from itsmctl.sla.tickets import READERS
+from itsmctl.sla.tickets.records import LineFile, ReadOptions, csv_records
+from itsmctl.timecalc import timezone
+views, levels, _ = load_views(Path("."), ())
+file = LineFile(Path(sys.argv[1]))
+prepared = READERS["generic"].prepare(file, ReadOptions(timezone("UTC"), levels))
+stage = sys.argv[2]
+if stage == "lines":
+    for _ in file.lines(): pass
+elif stage == "fields":
+    for _ in csv_records(file)[1]: pass
+elif stage == "tickets":
+    for _ in prepared.tickets(file): pass
+elif stage == "judged":
+    replay(prepared.tickets(file), views, levels, 1.8e9)
+"""
+STAGES = ["start", "lines", "fields", "tickets", "judged"]
 SLAS = ["gold", "silver", "desk-standard"]
 LEVELS = ["P1", "P2", "P3", "P4"]
 
@@ -120,6 +146,24 @@ def servicenow(path: Path) -> None:
                   f"{r['compliance']:>9}% {r.get('madeSlaAgreement', '-'):>14}%")
 
 
+def stages(tickets: Path, count: int) -> None:
+    """Instructions of each stage of a replay (callgrind), per ticket."""
+    floor = instructions([sys.executable, "-c", READ_ONLY, str(tickets)], ROOT)
+    empty = instructions([sys.executable, "-c", "pass"], ROOT)
+    counts = {stage: instructions([sys.executable, "-c", STAGE, str(tickets), stage], ROOT)
+              for stage in STAGES}
+    print(f"{count} tickets; instructions (valgrind callgrind), python "
+          f"{sys.version.split()[0]}")
+    print(f"{'python starting':24} {empty / 1e6:10.0f} M")
+    print(f"{'start':24} {counts['start'] / 1e6:10.0f} M   (imports, catalog read and checked)")
+    before = counts["start"]
+    for stage in STAGES[1:]:
+        print(f"{'+ ' + stage:24} {(counts[stage] - before) / count:10,.0f} per ticket")
+        before = counts[stage]
+    print(f"{'all stages':24} {(before - counts['start']) / count:10,.0f} per ticket")
+    print(f"{'csv module':24} {(floor - empty) / count:10,.0f} per row")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=100_000)
@@ -127,10 +171,15 @@ def main() -> None:
     parser.add_argument("--servicenow", type=Path, default=None)
     parser.add_argument("--instructions", action="store_true",
                         help="Count instructions (valgrind) instead of timing.")
+    parser.add_argument("--stages", action="store_true",
+                        help="Count each stage's instructions per ticket (valgrind).")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="itsmctl-replay-"))
     tickets = work / "tickets.csv"
     generate(tickets, args.tickets)
+    if args.stages:
+        stages(tickets, args.tickets)
+        return
     runs = {
         "a: csv module only": [sys.executable, "-c", READ_ONLY, str(tickets)],
         "b: itsmctl sla replay": [sys.executable, "-m", "itsmctl", "sla", "replay",
