@@ -275,7 +275,8 @@ class _OpenTable:
         i = bisect.bisect_right(self.starts, instant) - 1
         if i < 0:
             return 0.0
-        return self.before[i] + min(instant, self.ends[i]) - self.starts[i]
+        end = self.ends[i]  # (not min(): a replay's inner loop)
+        return self.before[i] + (instant if instant < end else end) - self.starts[i]
 
     def _more(self, since: float, closed: int) -> int:
         """Grow by a chunk; the days without open time so far (too many: ClockError)."""

@@ -130,3 +130,36 @@ def test_lines_are_every_physical_line_whatever_the_chunks(examples: int) -> Non
                  st.lists(st.sampled_from(["", "a", "abcde", "x" * 19, "x" * 20, "x" * 21,
                                            "é" * 12, "a,b\r"]), max_size=10),
                  st.booleans(), st.integers(1, 9))
+
+
+@budgets(300, 5000)
+def test_the_short_way_to_read_a_time_reads_it_as_the_long_way_does(examples: int) -> None:
+    """A generic file's times take a short way when they are the usual ISO 8601 with an
+    offset well inside the years computed with: any time, with any offset, near those
+    years' ends or not, reads the same as through `to_instant` (or is refused alike)."""
+    import datetime as dt
+
+    from itsmctl.sla.tickets.generic import _instant
+    from itsmctl.timecalc import timezone, to_instant
+
+    tz = timezone("Europe/Berlin")
+
+    def body(moment: dt.datetime, offset_minutes: int, spaced: bool) -> None:
+        zone = dt.timezone(dt.timedelta(minutes=offset_minutes))
+        text = moment.replace(tzinfo=zone).isoformat()
+        text = f" {text} " if spaced else text
+        try:
+            expected: float | str = to_instant(text.strip(), tz)
+        except ValueError:
+            expected = "refused"
+        try:
+            got: float | str | None = _instant(text, tz, "opened")
+        except ValueError:
+            got = "refused"
+        assert got == expected, text
+
+    new_years = [dt.datetime(year, 1, 1) for year in (1900, 1901, 9000, 9001)]
+    near_ends = st.builds(lambda day, minutes: day + dt.timedelta(minutes=minutes),
+                          st.sampled_from(new_years), st.integers(-2 * 1440, 2 * 1440))
+    run_property(examples, body, st.one_of(near_ends, st.datetimes()),
+                 st.integers(-23 * 60 - 59, 23 * 60 + 59), st.booleans())

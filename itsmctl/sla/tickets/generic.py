@@ -37,14 +37,17 @@ REQUIRED = ("id", "priority", "opened", "responded", "resolved")
 
 def _instant(text: str, tz: dt.tzinfo, what: str) -> float | None:
     """A field's time as epoch seconds (None when empty). The usual field, an ISO 8601
-    time with an offset and no stray spaces, takes the short way."""
+    time with an offset and no stray spaces, takes the short way when it is well inside
+    the years itsmctl computes with; anything else is read by `to_instant`."""
     try:
         value = _FROM_ISO(text)
     except ValueError:
         pass
     else:
-        if value.tzinfo is not None and FIRST_YEAR <= value.year <= LAST_YEAR:
-            return value.timestamp()
+        if value.tzinfo is not None:
+            seconds = value.timestamp()
+            if _USUAL_FROM <= seconds < _USUAL_UNTIL:
+                return seconds
     text = text.strip()
     if not text:
         return None
@@ -56,6 +59,11 @@ def _instant(text: str, tz: dt.tzinfo, what: str) -> float | None:
 
 
 _FROM_ISO = dt.datetime.fromisoformat
+# a day inside FIRST_YEAR..LAST_YEAR at each end, so that whatever its offset (under a
+# day), a time between them is within those years (compared as seconds: cheaper than
+# looking at its year, three times a ticket)
+_USUAL_FROM = dt.datetime(FIRST_YEAR, 1, 2, tzinfo=dt.timezone.utc).timestamp()
+_USUAL_UNTIL = dt.datetime(LAST_YEAR, 12, 31, tzinfo=dt.timezone.utc).timestamp()
 
 
 def _pauses(text: str, tz: dt.tzinfo) -> list[Interval]:
