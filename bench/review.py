@@ -13,12 +13,15 @@ alternating, fresh processes of (a) `itsmctl check --ref main` (one ref, read fr
 
 A review reads and parses each file once when its bytes are the same on both sides (git
 blob ids say so), checks each such document against its schema once, and evaluates on the
-base only the policies' verdicts that the pull request can change. Wall times on a shared
-machine vary by tens of percent: --instructions counts instructions under callgrind
-instead (repeatable; slow, use a smaller --services): of the process started and, apart, of
-those it forks (a review shares its policies among processes when it has many
-evaluations to make, itsmctl.policy.evaluate). --keep DIR makes the repository in DIR and
-leaves it there, to profile a command in it.
+base only the policies' verdicts that the pull request can change (not those on the 500
+services for policies that do not read their descriptions). `check` and the review's head
+share their policies among two processes (itsmctl.policy.evaluate, PART_EVALUATIONS).
+Wall times on a shared machine vary by tens of percent: --instructions counts
+instructions under callgrind instead (repeatable; slow, use a smaller --services): of
+the process started and of those it forks (valgrind counts a forked process from the
+start of the one that forked it: its own work is its count less that process's count at
+the fork). --keep DIR makes the repository in DIR and leaves it there, to profile a
+command in it.
 """
 
 from __future__ import annotations
@@ -128,7 +131,7 @@ def measure(args: argparse.Namespace, repo: Path, files: int) -> None:
         for name, count in counts.items():
             others = " + ".join(f"{n / 1e9:.3f}" for n in forked[name])
             print(f"{name:24} {count / 1e9:8.3f} G instructions"
-                  + (f" (+ {others} G in forked processes)" if others else ""))
+                  + (f" (forked: {others} G, counted from the start)" if others else ""))
         a = counts["a: check --ref main"]
         print(f"b/a = {counts['b: review (one SLA)'] / a:.2f} (goal <= 1.5); "
               f"c/a = {counts['c: review (500 files)'] / a:.2f}")
