@@ -14,9 +14,7 @@ alternating, fresh processes of (a) `itsmctl check --ref main` (one ref, read fr
 A review reads and parses each file once when its bytes are the same on both sides (git
 blob ids say so), checks each such document against its schema once, and evaluates on the
 base only the policies' verdicts that the pull request can change (not those on the 500
-services for policies that do not read their descriptions). `check` and the review's head
-share their policies among two processes (itsmctl.policy.evaluate, PART_EVALUATIONS).
-Wall times on a shared machine vary by tens of percent: --instructions counts
+services for policies that do not read their descriptions). Wall times on a shared machine vary by tens of percent: --instructions counts
 instructions under callgrind instead (repeatable; slow, use a smaller --services): of
 the process started and of those it forks (valgrind counts a forked process from the
 start of the one that forked it: its own work is its count less that process's count at

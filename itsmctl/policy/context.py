@@ -100,13 +100,6 @@ class Resolver:
             self._complete = True
         return self.documents
 
-    def index_referrers(self) -> None:
-        """Who names each document, found now for all of them: before processes are
-        forked to evaluate policies, so that each does not find it again (nor this one
-        after them)."""
-        for entity in self.catalog:
-            self.referrers_of(entity.ref)
-
     def _covered(self, ref: str, radius: int | None, both_ways: bool) -> bool:
         """Whether all within `radius` references of `ref` is filled already (following
         references backwards too when `both_ways`)."""

@@ -4,11 +4,6 @@ Findings are located at the entity they are about (at the assertion's `path` whe
 gives one), carry the rule id `policy/<name>` and the policy's severity. A policy the
 sandbox stops (an escape attempt, the time budget) gets one diagnostic at the policy
 itself and the run goes on with the next policy.
-
-A catalog judged in full with many evaluations to make has its policies shared among
-processes (itsmctl.parallel): each policy is evaluated whole in one of them, and each
-policy's outcome is put in the order of the policies, so the result is that of one
-process.
 """
 
 from __future__ import annotations
@@ -24,7 +19,6 @@ from itsmctl.kinds import POLICY, ref
 from itsmctl.model.catalog import Catalog
 from itsmctl.model.documents import Entity
 from itsmctl.model.references import Difference, graph_of
-from itsmctl.parallel import can_fork, in_parts, usable_cpus
 from itsmctl.policy import sandbox
 from itsmctl.policy.compile import POLICY_INVALID, POLICY_UNSAFE, sources
 from itsmctl.policy.context import Resolver
@@ -33,9 +27,6 @@ from itsmctl.policy.waivers import apply_waivers
 from itsmctl.text import FieldPath, parse_field
 
 RESOLVER = "itsmctl:resolver"  # a context key templates cannot name
-# the fewest evaluations (policy x entity) worth a process of their own: a fork, and the
-# verdicts sent back from it, cost about as much as a thousand evaluations
-PART_EVALUATIONS = 2_500
 POLICY_LIMIT = Rule("policy-limit", Severity.ERROR, "A policy ran past its time budget or "
                     "built an oversized value; it was stopped.")
 RULES = (POLICY_LIMIT,)
@@ -92,13 +83,11 @@ class CompiledPolicy:
 @dataclass
 class Verdict:
     """One policy on one entity whose `match.when` held (or failed): its findings, and the
-    assertions that could not be evaluated on it. Errors are kept as `sandbox.describe`
-    tells them (all that is reported of them): plain data, sent whole from another
-    process."""
+    assertions that could not be evaluated on it."""
 
     findings: list[Diagnostic] = field(default_factory=list)
-    when_failed: str | None = None  # why match.when could not be evaluated
-    failed: dict[int, str] = field(default_factory=dict)  # assertion -> why it could not
+    when_failed: BaseException | None = None
+    failed: dict[int, BaseException] = field(default_factory=dict)  # assertion -> error
 
     @property
     def clean(self) -> bool:
@@ -183,8 +172,8 @@ class _Run:
 
     policy: CompiledPolicy
     findings: list[Diagnostic] = field(default_factory=list)
-    when_failed: list[tuple[Entity, str]] = field(default_factory=list)
-    failed: dict[int, list[tuple[Entity, str]]] = field(default_factory=dict)
+    when_failed: list[tuple[Entity, BaseException]] = field(default_factory=list)
+    failed: dict[int, list[tuple[Entity, BaseException]]] = field(default_factory=dict)
     judged: dict[int, int] = field(default_factory=dict)  # assertion -> documents judged
     verdicts: dict[str, Verdict] = field(default_factory=dict)  # entity -> its verdict
 
@@ -212,7 +201,7 @@ def _judge_entity(policy: CompiledPolicy, entity: Entity, scope: sandbox.Scope
                 return None
         except Exception as error:
             _stop_on_refusal(error, ("spec", "match", "when"))
-            return Verdict(when_failed=sandbox.describe(error))
+            return Verdict(when_failed=error)
     verdict = Verdict()
     for index, assertion in enumerate(policy.assertions):
         try:
@@ -220,7 +209,7 @@ def _judge_entity(policy: CompiledPolicy, entity: Entity, scope: sandbox.Scope
                 continue
         except Exception as error:
             _stop_on_refusal(error, ("spec", "assert", index))
-            verdict.failed[index] = sandbox.describe(error)
+            verdict.failed[index] = error
             continue
         try:
             message = sandbox.render(policy.message, scope.variables)
@@ -232,10 +221,11 @@ def _judge_entity(policy: CompiledPolicy, entity: Entity, scope: sandbox.Scope
     return verdict
 
 
-def _on(failures: list[tuple[Entity, str]]) -> str:
+def _on(failures: list[tuple[Entity, BaseException]]) -> str:
     refs = [entity.ref for entity, _ in failures]
     shown = ", ".join(refs[:3]) + (f" and {len(refs) - 3} more" if len(refs) > 3 else "")
-    return f"{len(refs)} document{'s' if len(refs) > 1 else ''} ({shown}): {failures[0][1]}"
+    return f"{len(refs)} document{'s' if len(refs) > 1 else ''} ({shown}): " \
+           f"{sandbox.describe(failures[0][1])}"
 
 
 def _conclude(run: _Run, outcome: Outcome) -> None:
@@ -258,8 +248,8 @@ def _conclude(run: _Run, outcome: Outcome) -> None:
             continue
         run.findings.extend(_finding(
             policy, entity, f"policy '{policy.name}' could not evaluate `{assertion.source}` "
-            f"on {entity.ref}: {why}", assertion.path)
-            for entity, why in failures)
+            f"on {entity.ref}: {sandbox.describe(error)}", assertion.path)
+            for entity, error in failures)
     outcome.findings.extend(dict.fromkeys(run.findings))  # two failed assertions, one place
     outcome.verdicts[policy.name] = run.verdicts
     if not run.when_failed and not own_mistake:
@@ -317,49 +307,6 @@ def evaluate(policy: CompiledPolicy, subjects: dict[str, list[Entity]],
     _conclude(run, outcome)
 
 
-def _parts(policies: list[CompiledPolicy], subjects: dict[str, list[Entity]]
-           ) -> list[list[int]]:
-    """The policies (by index) shared among processes, each given PART_EVALUATIONS at
-    least: by how many entities each may judge, the most first, each to the process
-    given the fewest so far; a policy is judged whole in one process."""
-    costs = [sum(len(subjects.get(kind, ())) for kind in policy.kinds or subjects)
-             for policy in policies]
-    count = min(usable_cpus(), sum(costs) // PART_EVALUATIONS) if can_fork() else 1
-    if count <= 1:
-        return [list(range(len(policies)))]
-    parts: list[list[int]] = [[] for _ in range(count)]
-    loads = [0] * count
-    for index in sorted(range(len(policies)), key=lambda i: -costs[i]):
-        least = loads.index(min(loads))
-        parts[least].append(index)
-        loads[least] += costs[index]
-    return [sorted(part) for part in parts if part]
-
-
-def _each_policy(policies: list[CompiledPolicy], subjects: dict[str, list[Entity]],
-                 base: dict[str, Any], prior: Prior | None) -> list[Outcome]:
-    """Each policy's own outcome, in the order of the policies. Judged in full (no
-    `prior`), with evaluations enough, they are shared among processes: what every
-    process would otherwise build for itself is built here first (all the resolved
-    documents are, before; who names whom, when a policy may ask)."""
-    parts = _parts(policies, subjects) if prior is None else [list(range(len(policies)))]
-    if len(parts) > 1 and any(p.reach is None or p.reach.reverse for p in policies):
-        base[RESOLVER].index_referrers()
-    scopes: dict[str, sandbox.Scope] = {}  # each process fills its own
-
-    def judged(part: list[int]) -> list[Outcome]:
-        outcomes = []
-        for index in part:
-            outcomes.append(Outcome())
-            evaluate(policies[index], subjects, base, outcomes[-1], scopes, prior)
-        return outcomes
-
-    found: dict[int, Outcome] = {}
-    for part, outcomes in zip(parts, in_parts(judged, parts), strict=True):
-        found.update(zip(part, outcomes, strict=True))
-    return [found[index] for index in range(len(policies))]
-
-
 def _dependants(catalog: Catalog, broken: set[str]) -> set[str]:
     """Every document that names one of `broken`, directly or through others."""
     graph = graph_of(catalog)
@@ -401,12 +348,9 @@ def run_policies(catalog: Catalog, problems: Iterable[Diagnostic], today: dt.dat
     outcome.policies = {policy.name: policy for policy in policies}
     base = {"catalog": resolver.documents, "today": today, "now": now,
             sandbox.REFERENCED_BY: resolver.referrers, RESOLVER: resolver}
-    for one in _each_policy([CompiledPolicy.of(policy) for policy in policies], subjects,
-                            base, prior):
-        outcome.findings.extend(one.findings)
-        outcome.problems.extend(one.problems)
-        outcome.evaluated |= one.evaluated
-        outcome.verdicts.update(one.verdicts)
+    scopes: dict[str, sandbox.Scope] = {}
+    for policy in policies:
+        evaluate(CompiledPolicy.of(policy), subjects, base, outcome, scopes, prior)
     outcome.findings, unused = apply_waivers(catalog, outcome.subjects, today, outcome.findings,
                                              outcome.evaluated)
     outcome.problems.extend(unused)
