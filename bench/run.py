@@ -70,17 +70,30 @@ def _split_env(cmd: list[str]) -> tuple[list[str], dict[str, str]]:
     return cmd, env
 
 
-def instructions(cmd: list[str], cwd: Path) -> int:
-    """Instructions one child process executes (valgrind --tool=callgrind)."""
+def instructions_by_process(cmd: list[str], cwd: Path) -> tuple[int, dict[int, int]]:
+    """Instructions each process executes (valgrind --tool=callgrind): the id of the one
+    started, and the count of each process by id (it and those it forks)."""
     cmd, env = _split_env(cmd)
     with tempfile.TemporaryDirectory() as out:
-        proc = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}/cg",
-                               *cmd], cwd=cwd, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, text=True, env=env)
-    for line in proc.stderr.splitlines():
-        if "I   refs:" in line or "I refs:" in line:
-            return int(line.rsplit(":", 1)[1].replace(",", "").strip())
-    raise SystemExit(f"valgrind gave no instruction count: {proc.stderr[-2000:]}")
+        proc = subprocess.Popen(["valgrind", "--tool=callgrind",
+                                 f"--callgrind-out-file={out}/cg.%p", *cmd], cwd=cwd,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                env=env)
+        _, err = proc.communicate()
+    counts = {}
+    for line in err.splitlines():
+        if "I   refs:" in line or "I refs:" in line:  # ==pid== I   refs:      1,234
+            pid = int(line.split("==")[1])
+            counts[pid] = int(line.rsplit(":", 1)[1].replace(",", "").strip())
+    if proc.pid not in counts:
+        raise SystemExit(f"valgrind gave no instruction count: {err[-2000:]}")
+    return proc.pid, counts
+
+
+def instructions(cmd: list[str], cwd: Path) -> int:
+    """Instructions the child process started executes (not those of processes it forks)."""
+    pid, counts = instructions_by_process(cmd, cwd)
+    return counts[pid]
 
 
 def alternate(runs: dict[str, list[str]], rounds: int, cwd: Path

@@ -43,7 +43,8 @@ def in_parts(work: Callable[[T], R], parts: Sequence[T]) -> list[R]:
     FatalError in a child is raised here as it was; a child that vanished (killed, out of
     memory) or was interrupted as a FatalError; any other failure as a RuntimeError naming
     it (a bug). Parts whose child cannot be forked (a process limit) run here. Children
-    left running when this process fails are stopped."""
+    left running when this process fails are stopped; those that gave their result are
+    waited for."""
     if len(parts) <= 1 or not can_fork():
         return [work(part) for part in parts]
     import multiprocessing
@@ -67,6 +68,8 @@ def in_parts(work: Callable[[T], R], parts: Sequence[T]) -> list[R]:
             children.append((child, receive))
         results = [work(parts[0])]
         results += [_result(child, receive) for child, receive in children]
+        for child, _receive in children:  # each has sent all: it ends by itself, now (not
+            child.join()  # killed on its way out, which cuts short valgrind's report)
         results += [work(part) for part in parts[1 + len(children):]]
         return results
     finally:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing.util
 import os
+import time
 
 import pytest
 
@@ -104,3 +106,16 @@ def test_an_interrupted_worker_is_a_clear_error() -> None:
 
     with pytest.raises(FatalError, match="a worker process was interrupted"):
         in_parts(work, [1, 2])
+
+
+def test_a_child_that_gave_its_result_ends_by_itself(tmp_path) -> None:
+    """Not killed on its way out (which would cut short, say, valgrind's report)."""
+    def work(n: int) -> int:
+        if n == 2:  # what a child does as it exits, after its result is sent
+            finalize = multiprocessing.util.Finalize  # type: ignore[attr-defined]
+            finalize(None, lambda: (time.sleep(0.3), (tmp_path / "ended").write_text("yes")),
+                     exitpriority=0)
+        return n
+
+    assert in_parts(work, [1, 2]) == [1, 2]
+    assert (tmp_path / "ended").read_text() == "yes"

@@ -247,6 +247,11 @@ def _distances(referrers: Referrers, targets: Callable[[str], Iterable[str]],
 _FAR = 1 << 30
 
 
+def _envelope(entity: Entity) -> dict[str, Any]:
+    """A document's fields besides its metadata and spec (apiVersion, kind)."""
+    return {k: v for k, v in entity.document.data.items() if k not in ("metadata", "spec")}
+
+
 class Difference:
     """What differs between two versions of a catalog whose loads share the Entity objects
     of identical documents (itsmctl.load.ParseCache), and how far each entity is from it,
@@ -254,7 +259,7 @@ class Difference:
 
     def __init__(self, before: Catalog, after: Catalog) -> None:
         self.graphs = [graph_of(before), graph_of(after)]
-        shared, spec, metadata, appeared = set(), set(), set(), set()
+        shared, spec, metadata, appeared, envelope = set(), set(), set(), set(), set()
         for entity in before:
             twin = after.get(entity.kind, entity.name)
             if twin is None:
@@ -267,12 +272,18 @@ class Difference:
                     metadata.add(entity.ref)
                 if twin.spec != entity.spec:
                     spec.add(entity.ref)
+                if _envelope(twin) != _envelope(entity):
+                    envelope.add(entity.ref)
             if entity.kind in INHERITED and inherited(before, entity.kind, entity.spec) \
                     != inherited(after, twin.kind, twin.spec):
                 spec.add(entity.ref)
         appeared.update(e.ref for e in after if before.get(e.kind, e.name) is None)
         self.shared = frozenset(shared - spec)  # the same, and so is what it inherits
         self.spec_changed, self.metadata_changed = frozenset(spec), frozenset(metadata)
+        # in both versions with the same envelope (apiVersion), but not the same: what
+        # differs is their spec (or what it inherits), their metadata, or only their text
+        self.rewritten = frozenset(e.ref for e in before if e.ref not in appeared
+                                   and e.ref not in self.shared and e.ref not in envelope)
         self.appeared = frozenset(appeared)
         # Who names whom in `after`, from `before`'s index: only the documents that are not
         # the same (with the same inherited values) name other documents than they did.

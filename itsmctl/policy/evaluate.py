@@ -89,6 +89,11 @@ class Verdict:
     when_failed: BaseException | None = None
     failed: dict[int, BaseException] = field(default_factory=dict)  # assertion -> error
 
+    @property
+    def clean(self) -> bool:
+        """Nothing found, nothing failed: nothing about it tells where or in which words."""
+        return not self.findings and self.when_failed is None and not self.failed
+
 
 @dataclass
 class Outcome:
@@ -109,7 +114,10 @@ class Prior:
     two. A policy whose condition reads a bounded part of the catalog around its entity
     (sandbox.reach) finds the same on an entity around which nothing it reads differs: its
     verdict there is taken over instead of evaluated again (findings' rule, entity,
-    position and severity are exact; a message is the prior's rendering)."""
+    position and severity are exact; a message is the prior's rendering). On an entity
+    that was edited, but not in what the policy reads (a description, when it reads the
+    spec), a verdict without findings or failures is taken over (the positions of any
+    could differ)."""
 
     outcome: Outcome
     difference: Difference
@@ -123,14 +131,18 @@ class Prior:
                 or policy.name not in outcome.evaluated:
             return lambda entity: False
         verdicts, subjects = outcome.verdicts.get(policy.name, {}), outcome.subjects
-        shared = self.difference.shared
+        shared, rewritten = self.difference.shared, self.difference.rewritten
+        # an edit it reads puts the entity itself among these (at no distance)
         differing = self.difference.differing_within(reach.depth, reach.keys, reach.reverse)
 
         def verdict(entity: Entity) -> Verdict | bool | None:
             key = entity.ref
-            if key in subjects and key in shared and key not in differing:
+            if key not in subjects or key in differing:
+                return False
+            if key in shared:
                 return verdicts.get(key)
-            return False
+            found = verdicts.get(key)
+            return found if key in rewritten and (found is None or found.clean) else False
         return verdict
 
 

@@ -96,6 +96,43 @@ def test_the_review_fixture(examples: int) -> None:
              suppress_health_check=[HealthCheck.too_slow])(_fixture)()
 
 
+def _edited(base: Loaded, edits: dict[str, tuple[str, str, Any]]) -> Loaded:
+    """The base with documents ('Kind/name') given another value in one field."""
+    documents = []
+    for document in base.documents:
+        kind, name = document.identity()
+        edit = edits.get(f"{kind}/{name}")
+        if edit is not None:
+            data = copy.deepcopy(document.data)
+            part, key, value = edit
+            data[part][key] = value
+            document = Document(document.file, document.index, data, document.line,
+                                document.column)
+        documents.append(document)
+    return Loaded(base.config, documents=documents)
+
+
+def test_an_edit_where_a_policy_does_not_read_keeps_its_verdicts_without_findings() -> None:
+    base = load(WorkTree(REVIEW))
+    head = _edited(base, {"Service/web": ("metadata", "description", "The web site."),
+                          "Team/desk": ("metadata", "title", "Desk")})
+    shared = Shared()
+    head_checked = check(head, NOW, rules=rule_documents(base), shared=shared)
+    reused = check(base, NOW, shared=shared, prior=head_checked)
+    assert reused.judged is not None and head_checked.judged is not None
+    before, after = head_checked.judged.outcome.verdicts, reused.judged.outcome.verdicts
+    # p1-within-4h reads the spec: web's verdict (nothing found) is the head's
+    assert before["p1-within-4h"]["Service/web"].clean
+    assert after["p1-within-4h"]["Service/web"] is before["p1-within-4h"]["Service/web"]
+    # described reads the metadata: evaluated again
+    assert after["described"]["Service/web"] is not before["described"]["Service/web"]
+    # two-members finds desk short of a deputy: where the finding is is not taken over
+    assert before["two-members"]["Team/desk"].findings
+    assert after["two-members"]["Team/desk"] is not before["two-members"]["Team/desk"]
+    alone = check(load(WorkTree(REVIEW)), NOW).result.diagnostics
+    assert sorted(reused.result.diagnostics) == sorted(alone)  # messages too
+
+
 def test_reach_bounds_what_an_expression_reads() -> None:
     assert reach("entity.spec.tier == 1") == Reach(0, frozenset({"spec"}))
     assert reach("entity.metadata.description is defined and "
