@@ -20,6 +20,7 @@ from itsmctl.errors import FatalError
 if TYPE_CHECKING:  # multiprocessing is imported when work is shared (10 ms otherwise lost)
     from multiprocessing.connection import Connection
 
+_ENDING = 10.0  # seconds a child that gave its result has to end, before it is killed
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -69,7 +70,7 @@ def in_parts(work: Callable[[T], R], parts: Sequence[T]) -> list[R]:
         results = [work(parts[0])]
         results += [_result(child, receive) for child, receive in children]
         for child, _receive in children:  # each has sent all: it ends by itself, now (not
-            child.join()  # killed on its way out, which cuts short valgrind's report)
+            child.join(_ENDING)  # killed on its way out, which cuts short valgrind's report)
         results += [work(part) for part in parts[1 + len(children):]]
         return results
     finally:
